@@ -1,0 +1,14 @@
+/* Every element of the earshot plugin. Add an element by declaring it here
+ * (GST_ELEMENT_REGISTER_DECLARE) and listing it in ES_ELEMENTS. */
+#ifndef ES_ELEMENTS_H
+#define ES_ELEMENTS_H
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define ES_ELEMENTS(X)
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,22 @@
+/* Media types that flow between earshot elements.
+ *
+ * Frames: one buffer holds whole windowed frames of float32 samples.
+ *   application/x-earshot-frames, rate=(int)R, frame-size=(int)N, hop-size=(int)H,
+ *     window=(string){hamming,hann,rectangular}, framerate=(fraction)R/H
+ * Features: one buffer holds whole vectors of `bands` float32 values.
+ *   application/x-earshot-features, bands=(int)B, framerate=(fraction)F,
+ *     scale=(string){gammatone,cepstrum,log-frequency}, rate=(int)R (audio rate, when
+ *     the vectors come from audio)
+ * framerate is vectors per second (0/1 for a single vector, e.g. one measurement).
+ * PTS/duration of a buffer follow the audio its first/last vector came from. */
+#ifndef ES_CAPS_H
+#define ES_CAPS_H
+
+#define ES_FRAMES_MEDIA_TYPE "application/x-earshot-frames"
+#define ES_FEATURES_MEDIA_TYPE "application/x-earshot-features"
+
+#define ES_SCALE_GAMMATONE "gammatone"
+#define ES_SCALE_CEPSTRUM "cepstrum"
+#define ES_SCALE_LOG_FREQUENCY "log-frequency"
+
+#endif

@@ -1,0 +1,20 @@
+/* Softmax + cross-entropy (PyTorch nn.CrossEntropyLoss, mean reduction). */
+#ifndef ES_NN_LOSS_H
+#define ES_NN_LOSS_H
+
+#include <stddef.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Row-wise softmax of batch x n_classes logits into probs (may alias logits). */
+void es_softmax (const float *logits, size_t batch, size_t n_classes, float *probs);
+
+/* Loss = sum_i w[y_i] * (-log softmax(z_i)[y_i]) / sum_i w[y_i]; class_weights
+ * NULL means all 1. If grad is not NULL it receives dLoss/dlogits. */
+double es_cross_entropy (const float *logits, const int *labels, size_t batch,
+    size_t n_classes, const float *class_weights, float *grad);
+
+G_END_DECLS
+
+#endif

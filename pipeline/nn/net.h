@@ -1,0 +1,88 @@
+/* A feed-forward network built from a description (data, not code).
+ *
+ * The architecture is a JSON array of layer objects, applied in order, e.g.
+ *   [{"type":"conv1d","out_channels":32,"kernel":3,"stride":1,"padding":1},
+ *    {"type":"batchnorm"}, {"type":"relu"}, {"type":"dropout","p":0.2},
+ *    {"type":"maxpool1d","kernel":2}, {"type":"flatten"},
+ *    {"type":"dense","out_features":4}]
+ * Layer types: conv1d, conv2d (kernel/stride/padding as an int or [h, w]),
+ * batchnorm (1d or 2d from the input rank; "momentum" 0.1 and "eps" 1e-5 as
+ * PyTorch), relu, tanh, softplus, abs, maxpool1d, maxpool2d ("kernel", "stride"
+ * defaulting to kernel), global_mean (mean over the last axis: [C, L] -> [C]),
+ * flatten, dense ("out_features"), dropout ("p"; inverted, identity at
+ * inference). Shapes exclude the batch axis: input [C, L] for 1-D nets,
+ * [C, H, W] for 2-D nets, [N] for dense-only nets.
+ *
+ * Parameters are named like a PyTorch nn.Sequential state_dict: "<index>.weight",
+ * "<index>.bias", "<index>.running_mean", "<index>.running_var",
+ * "<index>.num_batches_tracked" is not stored. Weight layouts are PyTorch's
+ * (conv: [out, in, k...], dense: [out, in]). */
+#ifndef ES_NN_NET_H
+#define ES_NN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "nn/tensor.h"
+
+G_BEGIN_DECLS
+
+#define ES_NN_ERROR (es_nn_error_quark ())
+GQuark es_nn_error_quark (void);
+
+typedef enum {
+  ES_NN_ERROR_ARCHITECTURE,  /* the description is malformed or inconsistent */
+  ES_NN_ERROR_SHAPE,         /* an input or a tensor has the wrong shape */
+  ES_NN_ERROR_FILE,          /* a model file could not be read or written */
+  ES_NN_ERROR_FORMAT,        /* a model file is malformed */
+  ES_NN_ERROR_DATA,          /* training data is unusable */
+} EsNnError;
+
+typedef struct {
+  char *name;          /* "3.weight" */
+  EsTensor *value;
+  EsTensor *grad;      /* same shape; NULL for buffers such as running statistics */
+} EsNetParam;
+
+typedef struct _EsNet EsNet;
+
+EsNet *es_net_new (const char *architecture_json, int in_ndim, const size_t *in_shape,
+    GError **error);
+void es_net_free (EsNet *net);
+
+/* Shapes per example (no batch axis). */
+int es_net_get_input_shape (const EsNet *net, size_t *shape);   /* returns ndim */
+size_t es_net_get_input_size (const EsNet *net);
+size_t es_net_get_output_size (const EsNet *net);
+
+/* Every named tensor (parameters first in layer order, then buffers). */
+EsNetParam *es_net_get_params (EsNet *net, size_t *n_params);
+/* Look up by name; NULL if absent. */
+EsNetParam *es_net_find_param (EsNet *net, const char *name);
+size_t es_net_count_trainable (const EsNet *net);
+
+/* PyTorch's default initialisation (kaiming-uniform weights, uniform biases,
+ * BN weight 1 bias 0, running mean 0 var 1), deterministic for a seed. */
+void es_net_init_weights (EsNet *net, guint64 seed);
+/* Seed of the dropout mask generator. */
+void es_net_set_seed (EsNet *net, guint64 seed);
+/* Training mode: dropout active, batch norm uses and updates batch statistics. */
+void es_net_set_training (EsNet *net, gboolean training);
+
+/* Run a batch: input is batch x input_size floats; returns batch x output_size
+ * logits owned by the net, valid until the next forward. */
+const float *es_net_forward (EsNet *net, const float *input, size_t batch);
+/* Back-propagate dL/dlogits (batch x output_size, for the last forward) and
+ * accumulate parameter gradients. */
+void es_net_backward (EsNet *net, const float *grad_output);
+/* dL/dinput of the last backward (batch x input_size), owned by the net. */
+const float *es_net_get_input_grad (const EsNet *net);
+void es_net_zero_grad (EsNet *net);
+
+/* One line per layer with output shape and parameter count; newly allocated. */
+char *es_net_describe (const EsNet *net);
+
+G_END_DECLS
+
+#endif
