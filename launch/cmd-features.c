@@ -1,0 +1,10 @@
+/* earshot features: not written yet (owned by the issue that adds it). */
+#include <stdio.h>
+#include "commands.h"
+
+int
+es_cmd_features (int argc, char **argv)
+{
+  fprintf (stderr, "earshot features: not available in this build yet\n");
+  return 1;
+}

@@ -1,0 +1,10 @@
+/* earshot iem: not written yet (owned by the issue that adds it). */
+#include <stdio.h>
+#include "commands.h"
+
+int
+es_cmd_iem (int argc, char **argv)
+{
+  fprintf (stderr, "earshot iem: not available in this build yet\n");
+  return 1;
+}

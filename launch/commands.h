@@ -1,0 +1,21 @@
+/* Subcommands of the earshot CLI. Each takes argv with argv[0] = subcommand name
+ * and returns the process exit status (0 ok, 1 failure, 2 usage error). */
+#ifndef ES_COMMANDS_H
+#define ES_COMMANDS_H
+
+typedef int (*EsCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  EsCommandFunc run;
+} EsCommand;
+
+int es_cmd_features (int argc, char **argv);   /* cmd-features.c */
+int es_cmd_model (int argc, char **argv);      /* cmd-model.c: model info ... */
+int es_cmd_train (int argc, char **argv);      /* cmd-train.c */
+int es_cmd_eval (int argc, char **argv);       /* cmd-train.c */
+int es_cmd_iem (int argc, char **argv);        /* cmd-iem.c */
+int es_cmd_plot (int argc, char **argv);       /* cmd-plot.c */
+
+#endif

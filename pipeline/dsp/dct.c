@@ -1,0 +1,1 @@
+/* dct: to be written. */

@@ -1,0 +1,1 @@
+/* framer: to be written. */

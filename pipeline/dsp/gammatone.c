@@ -1,0 +1,1 @@
+/* gammatone: to be written. */

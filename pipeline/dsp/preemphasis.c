@@ -1,0 +1,1 @@
+/* preemphasis: to be written. */

@@ -1,0 +1,1 @@
+/* frcsv: to be written. */

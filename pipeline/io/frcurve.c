@@ -1,0 +1,1 @@
+/* frcurve: to be written. */

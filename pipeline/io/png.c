@@ -1,0 +1,1 @@
+/* png: to be written. */

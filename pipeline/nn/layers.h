@@ -1,0 +1,4 @@
+/* layers: to be written. */
+#ifndef ES_NN_LAYERS_H
+#define ES_NN_LAYERS_H
+#endif

@@ -1,0 +1,4 @@
+/* model: to be written. */
+#ifndef ES_NN_MODEL_H
+#define ES_NN_MODEL_H
+#endif
