@@ -1,10 +1,799 @@
-/* earshot features: not written yet (owned by the issue that adds it). */
+/* earshot features: decode an audio file, run the earshot front-end
+ * (preemphasis ! hammingframe ! gammatonefb) and write one CSV row per frame.
+ *
+ * The pipeline is
+ *   filesrc ! decodebin ! audioconvert ! audioresample
+ *     ! audio/x-raw,format=F32LE,channels=1,rate=R
+ *     ! preemphasis ! hammingframe ! gammatonefb ! appsink
+ * Element options are passed through as strings and checked against the
+ * elements' own property specs, so the CLI never disagrees with the elements
+ * about valid ranges. Output goes to a temporary file beside OUT that is renamed
+ * over OUT only once the whole input has been processed. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+
 #include "commands.h"
+#include "../elements/es-caps.h"
+
+#define PROG "earshot features"
+
+#define EXIT_OK 0
+#define EXIT_FAILURE_RUN 1
+#define EXIT_USAGE 2
+
+#define DEFAULT_RATE 16000
+#define MIN_RATE 1000
+#define MAX_RATE 768000
+
+typedef struct {
+  /* options; NULL = leave the element's default */
+  gint rate;
+  gchar *frame_size;
+  gchar *hop_size;
+  gchar *window;
+  gchar *bands;
+  gchar *fmin;
+  gchar *fmax;
+  gchar *bandwidth;
+  gchar *log_floor;
+  gchar *dct;
+  gchar *coefficient;
+  gboolean quiet;
+} FeaturesOptions;
+
+/* State shared between the appsink streaming thread and the main thread. The
+ * main thread only reads it after EOS or an error, when streaming has stopped. */
+typedef struct {
+  const gchar *in_path;
+  FILE *out;
+  gboolean header_written;
+  guint n_values;               /* values per frame */
+  const gchar *column_prefix;   /* "b" or "c" */
+  guint64 n_frames;
+  guint64 n_audio_samples;      /* after resampling, counted at the front-end input */
+  gint write_errno;             /* first output error, 0 if none */
+  gboolean audio_linked;
+  GstElement *pipeline;
+  GstElement *convert;          /* decodebin's audio pad is linked here */
+} FeaturesRun;
+
+/* ---- output ---------------------------------------------------------------- */
+
+static gboolean
+write_header (FeaturesRun * run)
+{
+  if (fputs ("time", run->out) == EOF)
+    return FALSE;
+  for (guint i = 0; i < run->n_values; i++)
+    if (fprintf (run->out, ",%s%u", run->column_prefix, i) < 0)
+      return FALSE;
+  if (fputc ('\n', run->out) == EOF)
+    return FALSE;
+  run->header_written = TRUE;
+  return TRUE;
+}
+
+/* Take bands, scale from the negotiated feature caps. */
+static gboolean
+read_feature_caps (FeaturesRun * run, GstCaps * caps)
+{
+  const GstStructure *s;
+  gint bands = 0;
+  const gchar *scale;
+
+  if (caps == NULL || gst_caps_get_size (caps) < 1)
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  if (!gst_structure_get_int (s, "bands", &bands) || bands <= 0)
+    return FALSE;
+  run->n_values = bands;
+  scale = gst_structure_get_string (s, "scale");
+  run->column_prefix = (scale && strcmp (scale, ES_SCALE_CEPSTRUM) == 0) ? "c" : "b";
+  return TRUE;
+}
+
+/* Frame period from the caps framerate, for frames inside a buffer and for
+ * buffers without a PTS. */
+static GstClockTime
+frame_period (GstCaps * caps)
+{
+  gint num = 0, den = 1;
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+
+  if (!gst_structure_get_fraction (s, "framerate", &num, &den) || num <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return gst_util_uint64_scale (GST_SECOND, den, num);
+}
+
+static GstFlowReturn
+on_new_sample (GstAppSink * sink, gpointer user_data)
+{
+  FeaturesRun *run = user_data;
+  GstSample *sample;
+  GstBuffer *buffer;
+  GstCaps *caps;
+  GstMapInfo map;
+  GstClockTime pts, period;
+  gsize n_frames;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  sample = gst_app_sink_pull_sample (sink);
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  caps = gst_sample_get_caps (sample);
+  buffer = gst_sample_get_buffer (sample);
+  if (!read_feature_caps (run, caps) || buffer == NULL) {
+    gst_sample_unref (sample);
+    GST_ELEMENT_ERROR (sink, STREAM, FORMAT,
+        ("feature stream without a valid 'bands' field"), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (!run->header_written && !write_header (run))
+    goto write_failed;
+
+  period = frame_period (caps);
+  pts = GST_BUFFER_PTS (buffer);
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_sample_unref (sample);
+    GST_ELEMENT_ERROR (sink, RESOURCE, READ, ("cannot map feature buffer"), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  n_frames = map.size / (sizeof (float) * run->n_values);
+  for (gsize f = 0; f < n_frames; f++) {
+    const float *v = (const float *) map.data + f * run->n_values;
+    GstClockTime t;
+
+    /* frame start time from the PTS; count frames when there is none */
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      t = pts + (GST_CLOCK_TIME_IS_VALID (period) ? f * period : 0);
+    else if (GST_CLOCK_TIME_IS_VALID (period))
+      t = (run->n_frames + f) * period;
+    else
+      t = 0;
+    if (fprintf (run->out, "%.6f", (double) t / GST_SECOND) < 0)
+      break;
+    for (guint b = 0; b < run->n_values; b++)
+      if (fprintf (run->out, ",%.7g", v[b]) < 0)
+        break;
+    if (fputc ('\n', run->out) == EOF)
+      break;
+  }
+  run->n_frames += n_frames;
+  gst_buffer_unmap (buffer, &map);
+  gst_sample_unref (sample);
+  if (ferror (run->out))
+    goto write_failed_unref;
+  return ret;
+
+write_failed:
+  gst_sample_unref (sample);
+write_failed_unref:
+  if (run->write_errno == 0)
+    run->write_errno = errno ? errno : EIO;
+  GST_ELEMENT_ERROR (sink, RESOURCE, WRITE, ("cannot write output"), (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* Count the audio samples reaching the front-end, for the duration summary. */
+static GstPadProbeReturn
+count_samples_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  FeaturesRun *run = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  run->n_audio_samples += gst_buffer_get_size (buffer) / sizeof (float);
+  return GST_PAD_PROBE_OK;
+}
+
+/* ---- decoding -------------------------------------------------------------- */
+
+static gboolean
+caps_are_audio (GstCaps * caps)
+{
+  const GstStructure *s;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  return g_str_has_prefix (gst_structure_get_name (s), "audio/");
+}
+
+/* Link the first audio stream decodebin exposes; other streams stay unlinked
+ * (demuxers carry on as long as one stream is linked). */
+static void
+on_pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
+{
+  FeaturesRun *run = user_data;
+  GstCaps *caps;
+  GstPad *sinkpad;
+  gboolean is_audio;
+
+  if (run->audio_linked)
+    return;
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  is_audio = caps_are_audio (caps);
+  if (caps)
+    gst_caps_unref (caps);
+  if (!is_audio)
+    return;
+
+  sinkpad = gst_element_get_static_pad (run->convert, "sink");
+  if (gst_pad_link (pad, sinkpad) == GST_PAD_LINK_OK)
+    run->audio_linked = TRUE;
+  gst_object_unref (sinkpad);
+}
+
+/* Without an audio stream nothing would ever reach the sink: fail instead of
+ * waiting for an EOS that cannot come. */
+static void
+on_no_more_pads (GstElement * decodebin, gpointer user_data)
+{
+  FeaturesRun *run = user_data;
+
+  if (!run->audio_linked)
+    GST_ELEMENT_ERROR (decodebin, STREAM, WRONG_TYPE,
+        ("no audio stream in the file"), (NULL));
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+/* Set one element property from its text form, refusing what the property
+ * spec would clamp or cannot parse. */
+static gboolean
+set_checked_property (GstElement * element, const gchar * property,
+    const gchar * option, const gchar * text)
+{
+  GParamSpec *pspec;
+  GValue value = G_VALUE_INIT;
+  gboolean ok = TRUE;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), property);
+  if (pspec == NULL) {
+    fprintf (stderr, PROG ": element '%s' has no property '%s' (plugin too old?)\n",
+        GST_OBJECT_NAME (element), property);
+    return FALSE;
+  }
+  g_value_init (&value, pspec->value_type);
+  if (!gst_value_deserialize (&value, text)) {
+    fprintf (stderr, PROG ": invalid value '%s' for --%s\n", text, option);
+    ok = FALSE;
+  } else {
+    GValue checked = G_VALUE_INIT;
+
+    g_value_init (&checked, pspec->value_type);
+    g_value_copy (&value, &checked);
+    if (g_param_value_validate (pspec, &checked)) {
+      gchar *allowed = NULL;
+
+      if (G_IS_PARAM_SPEC_INT (pspec))
+        allowed = g_strdup_printf ("%d..%d", G_PARAM_SPEC_INT (pspec)->minimum,
+            G_PARAM_SPEC_INT (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_UINT (pspec))
+        allowed = g_strdup_printf ("%u..%u", G_PARAM_SPEC_UINT (pspec)->minimum,
+            G_PARAM_SPEC_UINT (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+        allowed = g_strdup_printf ("%g..%g", G_PARAM_SPEC_DOUBLE (pspec)->minimum,
+            G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_FLOAT (pspec))
+        allowed = g_strdup_printf ("%g..%g", G_PARAM_SPEC_FLOAT (pspec)->minimum,
+            G_PARAM_SPEC_FLOAT (pspec)->maximum);
+      fprintf (stderr, PROG ": value '%s' for --%s is out of range%s%s\n", text,
+          option, allowed ? ", allowed " : "", allowed ? allowed : "");
+      g_free (allowed);
+      ok = FALSE;
+    } else if (G_VALUE_HOLDS_DOUBLE (&value) && !isfinite (g_value_get_double (&value))) {
+      fprintf (stderr, PROG ": value '%s' for --%s is not a finite number\n", text, option);
+      ok = FALSE;
+    } else {
+      g_object_set_property (G_OBJECT (element), property, &value);
+    }
+    g_value_unset (&checked);
+  }
+  g_value_unset (&value);
+  return ok;
+}
+
+/* Read a numeric property as a double whatever its GType. */
+static double
+get_number_property (GstElement * element, const gchar * property)
+{
+  GParamSpec *pspec;
+  GValue value = G_VALUE_INIT, as_double = G_VALUE_INIT;
+  double result = 0;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), property);
+  if (pspec == NULL)
+    return 0;
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (G_OBJECT (element), property, &value);
+  g_value_init (&as_double, G_TYPE_DOUBLE);
+  if (g_value_transform (&value, &as_double))
+    result = g_value_get_double (&as_double);
+  g_value_unset (&as_double);
+  g_value_unset (&value);
+  return result;
+}
+
+/* Frame and hop sizes may be given in milliseconds ("25ms"): convert to samples
+ * at the front-end rate so the element only ever sees samples. */
+static gboolean
+resolve_duration_option (gchar ** text, const gchar * option, gint rate)
+{
+  gchar *end = NULL;
+  double ms;
+
+  if (*text == NULL || !g_str_has_suffix (*text, "ms"))
+    return TRUE;
+  ms = g_ascii_strtod (*text, &end);
+  if (end == *text || strcmp (end, "ms") != 0 || !(ms > 0) || !isfinite (ms)) {
+    fprintf (stderr, PROG ": invalid value '%s' for --%s\n", *text, option);
+    return FALSE;
+  }
+  g_free (*text);
+  *text = g_strdup_printf ("%.0f", ms * rate / 1000.0);
+  return TRUE;
+}
+
+/* ---- the pipeline ---------------------------------------------------------- */
+
+static GstElement *
+make_element (const gchar * factory, const gchar * name)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (e == NULL) {
+    fprintf (stderr, PROG ": GStreamer element '%s' is missing", factory);
+    if (strcmp (factory, "preemphasis") == 0 || strcmp (factory, "hammingframe") == 0
+        || strcmp (factory, "gammatonefb") == 0)
+      fprintf (stderr, " (the earshot plugin was not found; set GST_PLUGIN_PATH to the"
+          " directory holding libgstearshot.so)\n");
+    else
+      fprintf (stderr, " (install gstreamer1.0-plugins-base)\n");
+  }
+  return e;
+}
+
+/* Build the pipeline and configure the front-end from the options. Returns
+ * the pipeline or NULL (message printed); *usage_error says whether the
+ * failure came from an option value. */
+static GstElement *
+build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error)
+{
+  GstElement *pipeline, *src, *decode, *convert, *resample, *filter;
+  GstElement *preemph, *frame, *fb, *sink;
+  GstCaps *caps;
+  GstPad *pad;
+  GstAppSinkCallbacks callbacks = { NULL, };
+  gboolean ok = TRUE;
+  double fmin, fmax, bands, dct, frame_size, hop_size;
+
+  *usage_error = FALSE;
+  pipeline = gst_pipeline_new ("features");
+  src = make_element ("filesrc", "src");
+  decode = make_element ("decodebin", "decode");
+  convert = make_element ("audioconvert", "convert");
+  resample = make_element ("audioresample", "resample");
+  filter = make_element ("capsfilter", "filter");
+  preemph = make_element ("preemphasis", "preemphasis");
+  frame = make_element ("hammingframe", "hammingframe");
+  fb = make_element ("gammatonefb", "gammatonefb");
+  sink = make_element ("appsink", "sink");
+  if (!src || !decode || !convert || !resample || !filter || !preemph || !frame
+      || !fb || !sink) {
+    GstElement *all[] = { src, decode, convert, resample, filter, preemph, frame, fb, sink };
+    for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+      if (all[i])
+        gst_object_unref (gst_object_ref_sink (all[i]));
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+  gst_bin_add_many (GST_BIN (pipeline), src, decode, convert, resample, filter,
+      preemph, frame, fb, sink, NULL);
+
+  g_object_set (src, "location", run->in_path, NULL);
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "F32LE",
+      "channels", G_TYPE_INT, 1, "rate", G_TYPE_INT, opt->rate,
+      "layout", G_TYPE_STRING, "interleaved", NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+
+  /* Options map 1:1 onto element properties. */
+  if (opt->coefficient)
+    ok &= set_checked_property (preemph, "coefficient", "coefficient", opt->coefficient);
+  if (opt->frame_size)
+    ok &= set_checked_property (frame, "frame-size", "frame-size", opt->frame_size);
+  if (opt->hop_size)
+    ok &= set_checked_property (frame, "hop-size", "hop-size", opt->hop_size);
+  if (opt->window)
+    ok &= set_checked_property (frame, "window", "window", opt->window);
+  if (opt->bands)
+    ok &= set_checked_property (fb, "bands", "bands", opt->bands);
+  if (opt->fmin)
+    ok &= set_checked_property (fb, "fmin", "fmin", opt->fmin);
+  if (opt->fmax)
+    ok &= set_checked_property (fb, "fmax", "fmax", opt->fmax);
+  if (opt->bandwidth)
+    ok &= set_checked_property (fb, "bandwidth", "bandwidth", opt->bandwidth);
+  if (opt->log_floor)
+    ok &= set_checked_property (fb, "log-floor", "log-floor", opt->log_floor);
+  if (opt->dct)
+    ok &= set_checked_property (fb, "dct", "dct", opt->dct);
+
+  /* Checks across options, which no single property spec can express. An
+   * fmax of 0 means "rate / 2" in the element. */
+  if (ok) {
+    frame_size = get_number_property (frame, "frame-size");
+    hop_size = get_number_property (frame, "hop-size");
+    bands = get_number_property (fb, "bands");
+    dct = get_number_property (fb, "dct");
+    fmin = get_number_property (fb, "fmin");
+    fmax = get_number_property (fb, "fmax");
+    if (fmax <= 0)
+      fmax = opt->rate / 2.0;
+    if (fmax > opt->rate / 2.0) {
+      fprintf (stderr, PROG ": --fmax %g is above the Nyquist frequency %g Hz of"
+          " --rate %d\n", fmax, opt->rate / 2.0, opt->rate);
+      ok = FALSE;
+    } else if (fmin >= fmax) {
+      fprintf (stderr, PROG ": --fmin %g must be below --fmax %g\n", fmin, fmax);
+      ok = FALSE;
+    }
+    if (dct > bands) {
+      fprintf (stderr, PROG ": --dct %g cannot exceed the number of bands %g\n", dct,
+          bands);
+      ok = FALSE;
+    }
+    if (frame_size < 1 || hop_size < 1) {
+      fprintf (stderr, PROG ": --frame-size and --hop-size must be at least 1 sample\n");
+      ok = FALSE;
+    }
+    run->n_values = dct > 0 ? (guint) dct : (guint) bands;
+    run->column_prefix = dct > 0 ? "c" : "b";
+  }
+  if (!ok) {
+    *usage_error = TRUE;
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+
+  if (!gst_element_link (src, decode)
+      || !gst_element_link_many (convert, resample, filter, preemph, frame, fb, sink,
+          NULL)) {
+    fprintf (stderr, PROG ": cannot link the front-end elements (incompatible plugin"
+        " versions?)\n");
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+
+  run->pipeline = pipeline;
+  run->convert = convert;
+  g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), run);
+  g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), run);
+
+  pad = gst_element_get_static_pad (filter, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_samples_probe, run, NULL);
+  gst_object_unref (pad);
+
+  /* As fast as possible, nothing dropped, no unbounded queueing. */
+  g_object_set (sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64,
+      "drop", FALSE, NULL);
+  callbacks.new_sample = on_new_sample;
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, run, NULL);
+  return pipeline;
+}
+
+/* Run to EOS or the first error. Blocks on the bus: every path ends in one of
+ * the two (a missing audio stream is turned into an error above). */
+static gboolean
+run_pipeline (FeaturesRun * run, GstElement * pipeline)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gboolean ok = FALSE;
+  GstMessage *msg;
+
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    /* the reason is on the bus as an error message; fall through to read it */
+  }
+  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    ok = TRUE;
+  } else if (msg && run->write_errno != 0) {
+    /* our own write error, reported by the caller */
+  } else if (msg) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    gst_message_parse_error (msg, &err, &debug);
+    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->in_path,
+        err ? err->message : "unknown error");
+    if (debug && g_getenv ("EARSHOT_DEBUG"))
+      fprintf (stderr, "  (%s: %s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), debug);
+    g_clear_error (&err);
+    g_free (debug);
+  }
+  if (msg)
+    gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  return ok;
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+/* A temporary file beside `path` (same file system, so rename is atomic),
+ * with the permissions a plain fopen would have given. */
+static FILE *
+open_temp_beside (const gchar * path, gchar ** temp_path)
+{
+  gchar *dir = g_path_get_dirname (path);
+  gchar *base = g_path_get_basename (path);
+  gchar *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  mode_t mask;
+  FILE *f = NULL;
+  int fd;
+
+  fd = g_mkstemp_full (template, O_RDWR, 0666);
+  if (fd >= 0) {
+    mask = umask (0);
+    umask (mask);
+    if (fchmod (fd, 0666 & ~mask) != 0) {
+      /* keep going with the mkstemp permissions */
+    }
+    f = fdopen (fd, "w");
+    if (f == NULL) {
+      close (fd);
+      g_unlink (template);
+    }
+  }
+  g_free (dir);
+  g_free (base);
+  if (f == NULL) {
+    g_free (template);
+    *temp_path = NULL;
+    return NULL;
+  }
+  *temp_path = template;
+  return f;
+}
+
+static gboolean
+same_file (const gchar * a, const gchar * b)
+{
+  GStatBuf sa, sb;
+
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
+      && sa.st_ino == sb.st_ino;
+}
+
+/* ---- command ----------------------------------------------------------------- */
+
+static const gchar description[] =
+    "Decodes IN with GStreamer (any format it can decode), converts it to mono\n"
+    "float at --rate and runs preemphasis ! hammingframe ! gammatonefb. OUT.csv\n"
+    "gets a header (time,b0,b1,... for log band energies; time,c0,c1,... with\n"
+    "--dct) and one row per frame; time is the frame start in seconds. OUT is\n"
+    "written to a temporary file and only replaced when the whole input has been\n"
+    "processed. OUT may be '-' for standard output. Options left out keep the\n"
+    "elements' defaults (see gst-inspect-1.0 gammatonefb).\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (unreadable, corrupt or non-audio input,\n"
+    "unwritable output, missing plugin), 2 usage error (bad option or value).\n"
+    "\n"
+    "Example: earshot features --bands 40 --dct 13 speech.ogg speech.csv";
 
 int
 es_cmd_features (int argc, char **argv)
 {
-  fprintf (stderr, "earshot features: not available in this build yet\n");
-  return 1;
+  FeaturesOptions opt = { DEFAULT_RATE, };
+  FeaturesRun run = { NULL, };
+  GOptionEntry entries[] = {
+    {"rate", 'r', 0, G_OPTION_ARG_INT, &opt.rate,
+        "Front-end sample rate in Hz (default 16000)", "HZ"},
+    {"frame-size", 'f', 0, G_OPTION_ARG_STRING, &opt.frame_size,
+        "Frame length in samples, or in ms as e.g. 25ms (default 400)", "N"},
+    {"hop-size", 0, 0, G_OPTION_ARG_STRING, &opt.hop_size,
+        "Hop between frames in samples, or in ms as e.g. 10ms (default 160)", "N"},
+    {"window", 'w', 0, G_OPTION_ARG_STRING, &opt.window,
+        "Window: hamming, hann or rectangular (default hamming)", "NAME"},
+    {"bands", 'b', 0, G_OPTION_ARG_STRING, &opt.bands,
+        "Number of gammatone bands (default 64)", "N"},
+    {"fmin", 0, 0, G_OPTION_ARG_STRING, &opt.fmin,
+        "Lowest band edge in Hz (default 50)", "HZ"},
+    {"fmax", 0, 0, G_OPTION_ARG_STRING, &opt.fmax,
+        "Highest band edge in Hz (default rate/2)", "HZ"},
+    {"bandwidth", 0, 0, G_OPTION_ARG_STRING, &opt.bandwidth,
+        "Bandwidth factor on the ERB (default 1.019)", "X"},
+    {"log-floor", 0, 0, G_OPTION_ARG_STRING, &opt.log_floor,
+        "Energy floor before the logarithm (default 1e-10)", "X"},
+    {"dct", 'd', 0, G_OPTION_ARG_STRING, &opt.dct,
+        "Output N cepstral coefficients (DCT-II of the log energies); 0 = off", "N"},
+    {"coefficient", 'a', 0, G_OPTION_ARG_STRING, &opt.coefficient,
+        "Pre-emphasis coefficient (default 0.97; 0 disables)", "A"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet,
+        "Do not print the summary line", NULL},
+    {NULL}
+  };
+  GOptionContext *context;
+  GError *error = NULL;
+  GstElement *pipeline = NULL;
+  const gchar *in_path, *out_path;
+  gchar *temp_path = NULL;
+  gboolean to_stdout, usage_error = FALSE;
+  int status = EXIT_FAILURE_RUN;
+
+  g_set_prgname (PROG);
+  context = g_option_context_new ("IN OUT.csv");
+  g_option_context_set_summary (context,
+      "Extract front-end features (gammatone log energies or cepstra) from an audio\n"
+      "file to CSV, one row per frame.");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    fprintf (stderr, PROG ": %s\nTry 'earshot features --help'.\n", error->message);
+    g_clear_error (&error);
+    g_option_context_free (context);
+    status = EXIT_USAGE;
+    goto out;
+  }
+  g_option_context_free (context);
+
+  if (argc != 3) {
+    fprintf (stderr, PROG ": expected IN and OUT.csv (got %d argument%s)\n"
+        "Usage: earshot features [OPTIONS] IN OUT.csv\n"
+        "Try 'earshot features --help'.\n", argc - 1, argc - 1 == 1 ? "" : "s");
+    status = EXIT_USAGE;
+    goto out;
+  }
+  in_path = argv[1];
+  out_path = argv[2];
+  to_stdout = strcmp (out_path, "-") == 0;
+
+  if (opt.rate < MIN_RATE || opt.rate > MAX_RATE) {
+    fprintf (stderr, PROG ": --rate %d is out of range, allowed %d..%d\n", opt.rate,
+        MIN_RATE, MAX_RATE);
+    status = EXIT_USAGE;
+    goto out;
+  }
+  if (!resolve_duration_option (&opt.frame_size, "frame-size", opt.rate)
+      || !resolve_duration_option (&opt.hop_size, "hop-size", opt.rate)) {
+    status = EXIT_USAGE;
+    goto out;
+  }
+
+  /* Input problems get a plain message before GStreamer is involved. */
+  if (!g_file_test (in_path, G_FILE_TEST_EXISTS)) {
+    fprintf (stderr, PROG ": '%s': no such file\n", in_path);
+    goto out;
+  }
+  if (g_file_test (in_path, G_FILE_TEST_IS_DIR)) {
+    fprintf (stderr, PROG ": '%s' is a directory, not an audio file\n", in_path);
+    goto out;
+  }
+  if (g_access (in_path, R_OK) != 0) {
+    fprintf (stderr, PROG ": '%s': %s\n", in_path, g_strerror (errno));
+    goto out;
+  }
+  if (!to_stdout) {
+    if (g_file_test (out_path, G_FILE_TEST_IS_DIR)) {
+      fprintf (stderr, PROG ": output '%s' is a directory\n", out_path);
+      goto out;
+    }
+    if (same_file (in_path, out_path)) {
+      fprintf (stderr, PROG ": output '%s' is the input file; refusing to overwrite"
+          " it\n", out_path);
+      goto out;
+    }
+  }
+
+  if (!gst_init_check (NULL, NULL, &error)) {
+    fprintf (stderr, PROG ": cannot initialise GStreamer: %s\n", error->message);
+    g_clear_error (&error);
+    goto out;
+  }
+  es_cli_ensure_plugin ();
+
+  run.in_path = in_path;
+  pipeline = build_pipeline (&run, &opt, &usage_error);
+  if (pipeline == NULL) {
+    status = usage_error ? EXIT_USAGE : EXIT_FAILURE_RUN;
+    goto out;
+  }
+
+  /* Open the output only now, so a usage error never leaves a temp file. */
+  if (to_stdout) {
+    run.out = stdout;
+  } else {
+    run.out = open_temp_beside (out_path, &temp_path);
+    if (run.out == NULL) {
+      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
+      goto out;
+    }
+  }
+
+  if (!run_pipeline (&run, pipeline)) {
+    if (run.write_errno)
+      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path,
+          g_strerror (run.write_errno));
+    goto out;
+  }
+  /* Short input gives no frame, and so no caps-driven header: still write one. */
+  if (!run.header_written && !write_header (&run))
+    run.write_errno = errno ? errno : EIO;
+
+  if (run.write_errno == 0 && fflush (run.out) != 0)
+    run.write_errno = errno;
+  if (!to_stdout) {
+    FILE *f = run.out;
+
+    run.out = NULL;
+    if (fsync (fileno (f)) != 0 && run.write_errno == 0 && errno != EINVAL)
+      run.write_errno = errno;
+    if (fclose (f) != 0 && run.write_errno == 0)
+      run.write_errno = errno;
+  }
+  if (run.write_errno) {
+    fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path,
+        g_strerror (run.write_errno));
+    goto out;
+  }
+  if (!to_stdout) {
+    if (g_rename (temp_path, out_path) != 0) {
+      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
+      goto out;
+    }
+    g_clear_pointer (&temp_path, g_free);
+  }
+
+  if (!opt.quiet) {
+    double seconds = (double) run.n_audio_samples / opt.rate;
+
+    fprintf (stderr, PROG ": %s: %" G_GUINT64_FORMAT " frames x %u %s, %.2f s of"
+        " audio at %d Hz -> %s\n", in_path, run.n_frames, run.n_values,
+        strcmp (run.column_prefix, "c") == 0 ? "cepstral coefficients" : "bands",
+        seconds, opt.rate, to_stdout ? "stdout" : out_path);
+    if (run.n_frames == 0)
+      fprintf (stderr, PROG ": warning: '%s' is shorter than one frame; only the"
+          " header was written\n", in_path);
+  }
+  status = EXIT_OK;
+
+out:
+  if (run.out && run.out != stdout)
+    fclose (run.out);
+  if (temp_path) {
+    g_unlink (temp_path);
+    g_free (temp_path);
+  }
+  if (pipeline)
+    gst_object_unref (pipeline);
+  g_free (opt.frame_size);
+  g_free (opt.hop_size);
+  g_free (opt.window);
+  g_free (opt.bands);
+  g_free (opt.fmin);
+  g_free (opt.fmax);
+  g_free (opt.bandwidth);
+  g_free (opt.log_floor);
+  g_free (opt.dct);
+  g_free (opt.coefficient);
+  return status;
 }

@@ -18,4 +18,10 @@ int es_cmd_eval (int argc, char **argv);       /* cmd-train.c */
 int es_cmd_iem (int argc, char **argv);        /* cmd-iem.c */
 int es_cmd_plot (int argc, char **argv);       /* cmd-plot.c */
 
+/* Make the earshot GStreamer plugin visible after gst_init(): when the
+ * registry (GST_PLUGIN_PATH included) does not already have it, scan the build
+ * tree (<exe_dir>/../elements) and then the installed plugin directory.
+ * Returns TRUE if the plugin is available afterwards. (earshot.c) */
+int es_cli_ensure_plugin (void);
+
 #endif
