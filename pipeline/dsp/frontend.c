@@ -1,1 +1,185 @@
-/* frontend: to be written. */
+/* The whole audio front-end on a clip, built only from the other dsp stages so
+ * the trainer and the elements compute the same numbers. */
+#include "dsp/frontend.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dsp/dct.h"
+#include "dsp/framer.h"
+#include "dsp/preemphasis.h"
+
+struct _EsFrontend {
+  EsFrontendConfig config;
+  unsigned n_features;
+  EsFramer *framer;
+  EsGammatoneFb *fb;
+  EsDct *dct;             /* NULL when n_dct == 0 */
+  size_t chunk_size;      /* samples fed to the framer per call */
+  float *chunk;           /* chunk_size pre-emphasised samples */
+  float *frames;          /* room for the frames one chunk can complete */
+  float *energies;        /* n_bands */
+};
+
+void
+es_frontend_config_init (EsFrontendConfig *config, unsigned sample_rate)
+{
+  memset (config, 0, sizeof (*config));
+  config->sample_rate = sample_rate;
+  config->preemphasis = ES_PREEMPHASIS_DEFAULT_COEFFICIENT;
+  config->frame_size = 400;
+  config->hop_size = 160;
+  config->window = ES_WINDOW_HAMMING;
+  config->n_bands = 64;
+  config->fmin = ES_GAMMATONE_DEFAULT_FMIN;
+  config->fmax = sample_rate / 2.0;
+  config->bandwidth = ES_GAMMATONE_DEFAULT_BANDWIDTH;
+  config->log_floor = ES_GAMMATONE_DEFAULT_LOG_FLOOR;
+  config->n_dct = 0;
+  config->bands = NULL;
+}
+
+static gboolean
+check_config (const EsFrontendConfig *c, GError **error)
+{
+  const char *problem = NULL;
+
+  if (c->sample_rate == 0)
+    problem = "sample rate must be > 0";
+  else if (!isfinite (c->preemphasis))
+    problem = "pre-emphasis coefficient must be finite";
+  else if (c->frame_size < 1 || c->hop_size < 1)
+    problem = "frame and hop sizes must be >= 1 sample";
+  else if (es_window_type_name (c->window) == NULL)
+    problem = "unknown window type";
+  else if (c->n_bands < 1)
+    problem = "needs at least one band";
+  else if (!isfinite (c->log_floor) || c->log_floor <= 0.0)
+    problem = "log floor must be finite and > 0";
+  else if (c->n_dct > c->n_bands)
+    problem = "more DCT coefficients than bands";
+  else if (c->bands == NULL) {
+    if (!isfinite (c->fmin) || !isfinite (c->fmax) || c->fmin < 0.0
+        || c->fmin >= c->fmax || c->fmax > c->sample_rate / 2.0)
+      problem = "need 0 <= fmin < fmax <= sample_rate / 2";
+    else if (!isfinite (c->bandwidth) || c->bandwidth <= 0.0)
+      problem = "bandwidth factor must be finite and > 0";
+  }
+  if (problem) {
+    g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_CONFIG, "front-end: %s", problem);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+EsFrontend *
+es_frontend_new (const EsFrontendConfig *config, GError **error)
+{
+  EsFrontend *fe;
+  EsGammatoneBand *mel_bands = NULL;
+  const EsGammatoneBand *bands = config->bands;
+  EsGammatoneFb *fb;
+  size_t max_frames;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_config (config, error))
+    return NULL;
+  if (bands == NULL) {
+    mel_bands = es_gammatone_bands_mel (config->n_bands, config->fmin, config->fmax,
+        config->bandwidth);
+    bands = mel_bands;
+  }
+  fb = es_gammatone_fb_new (bands, config->n_bands, config->frame_size,
+      config->sample_rate, error);
+  g_free (mel_bands);
+  if (fb == NULL)
+    return NULL;
+
+  fe = g_new0 (EsFrontend, 1);
+  fe->config = *config;
+  fe->fb = fb;
+  /* Our copy must not point at the caller's array. */
+  fe->config.bands = es_gammatone_fb_get_bands (fb);
+  fe->n_features = config->n_dct > 0 ? config->n_dct : config->n_bands;
+  fe->framer = es_framer_new (config->frame_size, config->hop_size, config->window);
+  if (config->n_dct > 0)
+    fe->dct = es_dct_new (config->n_bands, config->n_dct);
+
+  /* Some 32 hops per call, bounded so a huge hop does not mean a huge buffer.
+   * The framer buffers fewer than frame_size samples, so one call completes
+   * at most (chunk_size - 1) / hop + 1 frames. */
+  fe->chunk_size = MIN (config->hop_size * 32, (size_t) 1 << 16);
+  max_frames = (fe->chunk_size - 1) / config->hop_size + 1;
+  fe->chunk = g_new (float, fe->chunk_size);
+  fe->frames = g_new (float, max_frames * config->frame_size);
+  fe->energies = g_new (float, config->n_bands);
+  return fe;
+}
+
+void
+es_frontend_free (EsFrontend *fe)
+{
+  if (fe == NULL)
+    return;
+  es_framer_free (fe->framer);
+  es_gammatone_fb_free (fe->fb);
+  es_dct_free (fe->dct);
+  g_free (fe->chunk);
+  g_free (fe->frames);
+  g_free (fe->energies);
+  g_free (fe);
+}
+
+unsigned
+es_frontend_get_n_features (const EsFrontend *fe)
+{
+  return fe->n_features;
+}
+
+const EsGammatoneFb *
+es_frontend_get_filterbank (const EsFrontend *fe)
+{
+  return fe->fb;
+}
+
+float *
+es_frontend_process_clip (EsFrontend *fe, const float *samples, size_t n_samples,
+    size_t *n_frames)
+{
+  const EsFrontendConfig *c = &fe->config;
+  const unsigned n_bands = c->n_bands;
+  float preemphasis_state = 0.0f;
+  float *features, *row;
+  size_t total;
+
+  es_framer_reset (fe->framer);
+  total = es_framer_frames_for (fe->framer, n_samples);
+  *n_frames = total;
+  if (total == 0)
+    return NULL;
+
+  features = g_new (float, total * fe->n_features);
+  row = features;
+  for (size_t pos = 0; pos < n_samples; pos += fe->chunk_size) {
+    size_t n = MIN (fe->chunk_size, n_samples - pos);
+    size_t got;
+
+    memcpy (fe->chunk, samples + pos, n * sizeof (float));
+    if (c->preemphasis != 0.0)
+      es_preemphasis_f32 (fe->chunk, n, 1, (float) c->preemphasis, &preemphasis_state);
+    got = es_framer_process (fe->framer, fe->chunk, n, fe->frames);
+    for (size_t i = 0; i < got; i++) {
+      es_gammatone_fb_energies (fe->fb, fe->frames + i * c->frame_size, fe->energies);
+      es_log_compress (fe->energies, n_bands, (float) c->log_floor);
+      if (fe->dct)
+        es_dct_process (fe->dct, fe->energies, row);
+      else
+        memcpy (row, fe->energies, n_bands * sizeof (float));
+      row += fe->n_features;
+    }
+  }
+  g_assert (row == features + total * fe->n_features);
+  return features;
+}

@@ -32,10 +32,14 @@ void es_frontend_config_init (EsFrontendConfig *config, unsigned sample_rate);
 
 typedef struct _EsFrontend EsFrontend;
 
+/* Returns NULL and sets error (ES_DSP_ERROR) if a setting is out of range. The
+ * config and its bands are copied. */
 EsFrontend *es_frontend_new (const EsFrontendConfig *config, GError **error);
 void es_frontend_free (EsFrontend *fe);
 /* Values per frame: n_dct if > 0, else n_bands. */
 unsigned es_frontend_get_n_features (const EsFrontend *fe);
+/* The filterbank in use (its bands are the mel initialisation or config->bands). */
+const EsGammatoneFb *es_frontend_get_filterbank (const EsFrontend *fe);
 
 /* Features of a whole mono clip (state starts from reset): returns a newly
  * allocated row-major matrix of *n_frames rows (g_free); *n_frames may be 0

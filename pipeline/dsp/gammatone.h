@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "dsp/dsp-error.h"
+
 G_BEGIN_DECLS
 
 #define ES_GAMMATONE_ORDER 4
@@ -46,8 +48,13 @@ EsGammatoneBand *es_gammatone_bands_mel (unsigned n_bands, double fmin, double f
 
 typedef struct _EsGammatoneFb EsGammatoneFb;
 
+/* Weights below this fraction of a band's gain are stored as exact zeros and
+ * skipped when the filterbank is applied (the 4th-order tails reach it about
+ * 13 bandwidths from the centre), so each band only touches its own bin range. */
+#define ES_GAMMATONE_WEIGHT_CUTOFF 1e-9
+
 /* A filterbank for frames of frame_size samples at sample_rate Hz; the FFT size is
- * es_next_pow2 (frame_size). Returns NULL and sets error if a band is invalid
+ * es_next_pow2 (frame_size) (at least 2). Returns NULL and sets error if a band is invalid
  * (non-finite, fc outside (0, rate/2), bandwidth <= 0, gain < 0). */
 EsGammatoneFb *es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
     size_t frame_size, unsigned sample_rate, GError **error);
@@ -57,7 +64,9 @@ unsigned es_gammatone_fb_get_n_bands (const EsGammatoneFb *fb);
 size_t es_gammatone_fb_get_n_fft (const EsGammatoneFb *fb);
 size_t es_gammatone_fb_get_n_bins (const EsGammatoneFb *fb);
 const EsGammatoneBand *es_gammatone_fb_get_bands (const EsGammatoneFb *fb);
-/* The weight matrix, n_bands rows of n_bins (row-major). */
+/* The weight matrix, n_bands rows of n_bins (row-major), w_b(k rate / n_fft)
+ * with the negligible tail zeroed (see ES_GAMMATONE_WEIGHT_CUTOFF): energies
+ * are exactly this matrix times the power spectrum. */
 const float *es_gammatone_fb_get_weights (const EsGammatoneFb *fb);
 
 /* Band energies E_b of one frame (frame_size samples, already windowed). */
