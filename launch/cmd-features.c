@@ -359,15 +359,8 @@ make_element (const gchar * factory, const gchar * name)
 {
   GstElement *e = gst_element_factory_make (factory, name);
 
-  if (e == NULL) {
-    fprintf (stderr, PROG ": GStreamer element '%s' is missing", factory);
-    if (strcmp (factory, "preemphasis") == 0 || strcmp (factory, "hammingframe") == 0
-        || strcmp (factory, "gammatonefb") == 0)
-      fprintf (stderr, " (the earshot plugin was not found; set GST_PLUGIN_PATH to the"
-          " directory holding libgstearshot.so)\n");
-    else
-      fprintf (stderr, " (install gstreamer1.0-plugins-base)\n");
-  }
+  if (e == NULL)
+    fprintf (stderr, PROG ": GStreamer element '%s' is missing\n", factory);
   return e;
 }
 
@@ -399,6 +392,12 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   if (!src || !decode || !convert || !resample || !filter || !preemph || !frame
       || !fb || !sink) {
     GstElement *all[] = { src, decode, convert, resample, filter, preemph, frame, fb, sink };
+
+    if (!preemph || !frame || !fb)
+      fprintf (stderr, PROG ": the earshot plugin was not found or is incomplete; set"
+          " GST_PLUGIN_PATH to the directory holding libgstearshot.so\n");
+    else
+      fprintf (stderr, PROG ": install gstreamer1.0-plugins-base\n");
     for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
       if (all[i])
         gst_object_unref (gst_object_ref_sink (all[i]));

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The main job on the shipped sample: run the earshot front-end
+# (preemphasis ! hammingframe ! gammatonefb) through `earshot features` on
+# samples/sample.wav and print a readable summary of what it found.
+#
+# Usage: scripts/demo.sh BUILD_DIR [AUDIO_FILE]     (./dev demo calls it)
+# The features CSV is kept as BUILD_DIR/demo/features.csv for a closer look.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?usage: scripts/demo.sh BUILD_DIR [AUDIO_FILE]}
+sample=${2:-$here/samples/sample.wav}
+earshot="$build/launch/earshot"
+
+# Front-end settings, passed explicitly so the band centres printed below
+# (mel-spaced between FMIN and FMAX, as gammatonefb initialises them) match.
+RATE=16000 BANDS=64 FMIN=50 FMAX=8000 HOP=160
+
+[ -x "$earshot" ] || { echo "demo: $earshot not found; build first (./dev build)" >&2; exit 1; }
+if [ ! -f "$sample" ]; then
+  echo "demo: $sample missing, generating it" >&2
+  /usr/bin/python3 "$here/scripts/make-sample.py" "$sample"
+fi
+
+mkdir -p "$build/demo"
+csv="$build/demo/features.csv"
+echo "== earshot front-end demo =="
+echo "input: ${sample#"$here"/}"
+echo "pipeline: decode ! audioconvert ! audioresample ! preemphasis ! hammingframe frame-size=400 hop-size=$HOP ! gammatonefb bands=$BANDS"
+echo
+"$earshot" features --rate "$RATE" --bands "$BANDS" --fmin "$FMIN" --fmax "$FMAX" \
+  --hop-size "$HOP" "$sample" "$csv"
+echo
+
+awk -F, -v rate="$RATE" -v fmin="$FMIN" -v fmax="$FMAX" -v hop="$HOP" '
+  function mel(f) { return 2595 * log(1 + f / 700) / log(10) }
+  function hz(m) { return 700 * (10 ^ (m / 2595) - 1) }
+  function centre(b) { return hz(mel(fmin) + (b + 1) * (mel(fmax) - mel(fmin)) / (nb + 1)) }
+  function bar(v, lo, hi,   n, s) {
+    n = int(30 * (v - lo) / (hi - lo + 1e-9) + 0.5); s = ""
+    while (n-- > 0) s = s "#"
+    return s
+  }
+  NR == 1 { nb = NF - 1; next }
+  {
+    frames++; frame_sum = 0
+    for (b = 0; b < nb; b++) {
+      v = $(b + 2)
+      if (v != v + 0 || v == "nan" || v == "inf" || v == "-inf") bad++
+      sum[b] += v; frame_sum += v
+      if (b == 0 && frames == 1 || v > vmax) vmax = v
+      if (b == 0 && frames == 1 || v < vmin) vmin = v
+    }
+    # 250 ms windows for the timeline
+    w = int($1 / 0.25)
+    if (!(w in wn)) order[nw++] = w
+    wn[w]++; wsum[w] += frame_sum / nb
+    for (b = 0; b < nb; b++) wband[w, b] += $(b + 2)
+    last = $1
+  }
+  END {
+    if (frames == 0) { print "no frames: the input is shorter than one frame"; exit 1 }
+    printf "frames: %d (%.0f per second), bands: %d, audio: %.2f s\n", frames, rate / hop, nb, last + hop / rate
+    printf "log energy range: %.2f .. %.2f, non-finite values: %d\n\n", vmin, vmax, bad + 0
+    print "loudest bands on average (mean log energy):"
+    for (b = 0; b < nb; b++) mean[b] = sum[b] / frames
+    for (k = 0; k < 5; k++) {
+      best = -1
+      for (b = 0; b < nb; b++) if (!(b in used) && (best < 0 || mean[b] > mean[best])) best = b
+      used[best] = 1
+      printf "  b%-3d %6.0f Hz  %7.2f\n", best, centre(best), mean[best]
+    }
+    lo = 1e30; hi = -1e30
+    for (i = 0; i < nw; i++) { m = wsum[order[i]] / wn[order[i]]; if (m < lo) lo = m; if (m > hi) hi = m }
+    print "\ntimeline (250 ms windows): loudest band and mean level"
+    for (i = 0; i < nw; i++) {
+      w = order[i]; best = 0
+      for (b = 1; b < nb; b++) if (wband[w, b] > wband[w, best]) best = b
+      m = wsum[w] / wn[w]
+      printf "  %5.2f s  b%-3d %6.0f Hz  %7.2f %s\n", w * 0.25, best, centre(best), m, bar(m, lo, hi)
+    }
+  }' "$csv"
+echo
+echo "features: $csv"

@@ -1,0 +1,89 @@
+# Bad input and bad output: clear message naming the file, exit 1, and the
+# user's existing output untouched.
+. "$(dirname "$0")/common.sh"
+
+make_wav "$work/tone.wav" 16000 16000 1
+echo "precious" >"$work/keep.csv"
+
+unchanged() {
+  [ "$(cat "$work/keep.csv")" = "precious" ] && ok "existing output untouched ($1)" \
+    || fail "existing output was modified ($1)"
+}
+
+run "$EARSHOT" features "$work/missing.wav" "$work/keep.csv"
+expect_status 1 "missing input"
+expect_stderr "missing.wav"
+expect_stderr "no such file"
+unchanged "missing input"
+
+# Bytes from a fixed-seed generator, named .wav.
+make_noise_file "$work/noise.wav" 65536
+run "$EARSHOT" features "$work/noise.wav" "$work/keep.csv"
+expect_status 1 "random bytes named .wav"
+expect_stderr "noise.wav"
+unchanged "random bytes"
+
+# A text file named .mp3.
+yes "this is not audio" | head -n 2000 >"$work/text.mp3"
+run "$EARSHOT" features "$work/text.mp3" "$work/keep.csv"
+expect_status 1 "text named .mp3"
+expect_stderr "text.mp3"
+unchanged "text file"
+
+# A WAV header whose format tag names no codec (0x7777).
+cp "$work/tone.wav" "$work/badfmt.wav"
+printf '\167\167' | dd of="$work/badfmt.wav" bs=1 seek=20 conv=notrunc status=none
+run "$EARSHOT" features "$work/badfmt.wav" "$work/keep.csv"
+expect_status 1 "WAV with an unknown format tag"
+expect_stderr "badfmt.wav"
+unchanged "unknown format tag"
+
+# An image: decodable, but without any audio stream.
+if gst-launch-1.0 -q videotestsrc num-buffers=1 ! video/x-raw,width=32,height=32 ! pngenc \
+    ! filesink location="$work/picture.png" 2>/dev/null; then
+  run "$EARSHOT" features "$work/picture.png" "$work/keep.csv"
+  expect_status 1 "file without audio"
+  expect_stderr "no audio stream"
+  unchanged "no audio stream"
+else
+  echo "skip: pngenc not available for the no-audio case"
+fi
+
+# Empty file and a directory as input.
+: >"$work/empty.wav"
+run "$EARSHOT" features "$work/empty.wav" "$work/keep.csv"
+expect_status 1 "empty input"
+expect_stderr "empty.wav"
+unchanged "empty input"
+run "$EARSHOT" features "$work" "$work/keep.csv"
+expect_status 1 "directory as input"
+expect_stderr "directory"
+
+# Unwritable outputs.
+run "$EARSHOT" features "$work/tone.wav" "$work/no-such-dir/out.csv"
+expect_status 1 "output in a missing directory"
+expect_stderr "cannot write"
+expect_stderr "no-such-dir/out.csv"
+run "$EARSHOT" features "$work/tone.wav" "$work"
+expect_status 1 "output is a directory"
+expect_stderr "is a directory"
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir "$work/ro" && chmod 555 "$work/ro"
+  run "$EARSHOT" features "$work/tone.wav" "$work/ro/out.csv"
+  expect_status 1 "read-only output directory"
+  expect_stderr "cannot write"
+  chmod 755 "$work/ro"
+else
+  echo "skip: running as root, a read-only directory does not stop writes"
+fi
+if [ -w /dev/full ]; then
+  run "$EARSHOT" features "$work/tone.wav" /dev/full
+  expect_status 1 "output device full"
+fi
+run "$EARSHOT" features "$work/tone.wav" "$work/tone.wav"
+expect_status 1 "output is the input"
+[ "$(head -c 4 "$work/tone.wav")" = "RIFF" ] && ok "input not overwritten" || fail "input was overwritten"
+
+leftovers=$(find "$work" -name '.*.csv.*' | wc -l)
+[ "$leftovers" -eq 0 ] && ok "no temp files left" || fail "$leftovers temp files left"
+finish
