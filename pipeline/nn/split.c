@@ -1,1 +1,326 @@
-/* split: to be written. */
+/* Seeded shuffles and stratified / grouped splits. */
+#include "nn/split.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ES_SPLIT_MAX_PARTS 1024
+
+static guint64
+splitmix64 (guint64 *x)
+{
+  guint64 z = (*x += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+void
+es_rng_init (EsRng *rng, guint64 seed)
+{
+  guint64 x = seed;
+  for (int i = 0; i < 4; i++)
+    rng->s[i] = splitmix64 (&x);
+}
+
+static inline guint64
+rotl (guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+guint64
+es_rng_next (EsRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+double
+es_rng_uniform (EsRng *rng)
+{
+  return (es_rng_next (rng) >> 11) * 0x1.0p-53;
+}
+
+guint64
+es_rng_below (EsRng *rng, guint64 n)
+{
+  /* Rejection sampling: drop the top partial range so every value is equally
+   * likely (a plain modulo favours small values). */
+  guint64 limit = G_MAXUINT64 - G_MAXUINT64 % n;
+  guint64 r;
+  g_return_val_if_fail (n > 0, 0);
+  do
+    r = es_rng_next (rng);
+  while (r >= limit);
+  return r % n;
+}
+
+void
+es_rng_shuffle (EsRng *rng, size_t *indices, size_t n)
+{
+  for (size_t i = n; i > 1; i--) {
+    size_t j = es_rng_below (rng, i);
+    size_t t = indices[i - 1];
+    indices[i - 1] = indices[j];
+    indices[j] = t;
+  }
+}
+
+typedef struct {
+  size_t id;          /* dense group index */
+  size_t size;
+  size_t position;    /* place after the seeded shuffle: breaks size ties */
+} GroupOrder;
+
+static int
+compare_group_order (const void *pa, const void *pb)
+{
+  const GroupOrder *a = pa, *b = pb;
+  if (a->size != b->size)
+    return a->size > b->size ? -1 : 1;
+  return a->position < b->position ? -1 : a->position > b->position;
+}
+
+/* Change of the squared distance to the targets if a group with class counts
+ * gc (size gs) joins part p. */
+static double
+placement_cost (const size_t *cnt_p, size_t size_p, double f, const size_t *gc, size_t gs,
+    const size_t *class_total, int n_classes, size_t n)
+{
+  double class_term = 0.0, size_term;
+  int used = 0;
+  for (int c = 0; c < n_classes; c++) {
+    double a, x;
+    if (class_total[c] == 0)
+      continue;
+    a = (double) cnt_p[c] / class_total[c] - f;
+    x = (double) gc[c] / class_total[c];
+    class_term += 2.0 * a * x + x * x;
+    used++;
+  }
+  {
+    double a = (double) size_p / n - f, x = (double) gs / n;
+    size_term = 2.0 * a * x + x * x;
+  }
+  return (used ? class_term / used : 0.0) + size_term;
+}
+
+gboolean
+es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
+    int n_parts, const double *fractions, guint64 seed, int *part, GError **error)
+{
+  GHashTable *group_ids = NULL;
+  size_t *dense = NULL, *group_counts = NULL, *part_counts = NULL, *part_size = NULL;
+  size_t *class_total = NULL, *group_part = NULL;
+  GroupOrder *order = NULL;
+  size_t n_groups = 0;
+  int n_used_parts = 0;
+  double fraction_sum = 0.0;
+  gboolean ok = FALSE;
+  EsRng rng;
+
+  if (n == 0 || n_classes <= 0) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "cannot split an empty data set");
+    return FALSE;
+  }
+  if (n_parts < 1 || n_parts > ES_SPLIT_MAX_PARTS) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "cannot split into %d parts (1 to %d)", n_parts, ES_SPLIT_MAX_PARTS);
+    return FALSE;
+  }
+  for (int p = 0; p < n_parts; p++) {
+    if (!(fractions[p] >= 0.0 && fractions[p] <= 1.0)) {
+      g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+          "split fraction %g is outside [0, 1]", fractions[p]);
+      return FALSE;
+    }
+    fraction_sum += fractions[p];
+    if (fractions[p] > 0.0)
+      n_used_parts++;
+  }
+  if (fabs (fraction_sum - 1.0) > 1e-6) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "split fractions sum to %g, not 1", fraction_sum);
+    return FALSE;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (labels[i] < 0 || labels[i] >= n_classes) {
+      g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+          "label %d of sample %zu is outside [0, %d)", labels[i], i, n_classes);
+      return FALSE;
+    }
+
+  /* Dense group ids in order of first appearance (never hash-table order, so
+   * the result cannot depend on the hash function). */
+  dense = g_new (size_t, n);
+  if (groups) {
+    group_ids = g_hash_table_new (g_int_hash, g_int_equal);
+    for (size_t i = 0; i < n; i++) {
+      gpointer v;
+      if (g_hash_table_lookup_extended (group_ids, &groups[i], NULL, &v)) {
+        dense[i] = GPOINTER_TO_SIZE (v);
+      } else {
+        dense[i] = n_groups;
+        g_hash_table_insert (group_ids, (gpointer) & groups[i], GSIZE_TO_POINTER (n_groups));
+        n_groups++;
+      }
+    }
+  } else {
+    for (size_t i = 0; i < n; i++)
+      dense[i] = i;
+    n_groups = n;
+  }
+  if (n_groups < (size_t) n_used_parts) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "%zu %s cannot fill %d parts: each part needs at least one",
+        n_groups, groups ? "groups" : "samples", n_used_parts);
+    goto out;
+  }
+
+  group_counts = g_new0 (size_t, n_groups * n_classes);
+  class_total = g_new0 (size_t, n_classes);
+  order = g_new0 (GroupOrder, n_groups);
+  for (size_t i = 0; i < n; i++) {
+    group_counts[dense[i] * n_classes + labels[i]]++;
+    class_total[labels[i]]++;
+    order[dense[i]].size++;
+  }
+  {
+    size_t *perm = g_new (size_t, n_groups);
+    for (size_t g = 0; g < n_groups; g++)
+      perm[g] = g;
+    es_rng_init (&rng, seed);
+    es_rng_shuffle (&rng, perm, n_groups);
+    for (size_t k = 0; k < n_groups; k++) {
+      order[perm[k]].id = perm[k];
+      order[perm[k]].position = k;
+    }
+    g_free (perm);
+  }
+  /* Largest groups first: they are the hardest to place, and small ones then
+   * even out what they left. */
+  qsort (order, n_groups, sizeof (GroupOrder), compare_group_order);
+
+  part_counts = g_new0 (size_t, (size_t) n_parts * n_classes);
+  part_size = g_new0 (size_t, n_parts);
+  group_part = g_new (size_t, n_groups);
+  for (size_t k = 0; k < n_groups; k++) {
+    size_t g = order[k].id;
+    const size_t *gc = group_counts + g * n_classes;
+    int best = -1;
+    double best_cost = 0.0, best_fill = 0.0;
+    for (int p = 0; p < n_parts; p++) {
+      double cost, fill;
+      if (fractions[p] <= 0.0)
+        continue;
+      cost = placement_cost (part_counts + (size_t) p * n_classes, part_size[p],
+          fractions[p], gc, order[k].size, class_total, n_classes, n);
+      fill = part_size[p] / (fractions[p] * n);
+      if (best < 0 || cost < best_cost - 1e-12
+          || (cost <= best_cost + 1e-12 && fill < best_fill)) {
+        best = p;
+        best_cost = cost;
+        best_fill = fill;
+      }
+    }
+    group_part[g] = best;
+    part_size[best] += order[k].size;
+    for (int c = 0; c < n_classes; c++)
+      part_counts[(size_t) best * n_classes + c] += gc[c];
+  }
+
+  /* A part with a small target can stay empty when every group is large; give
+   * it the smallest group of the part holding the most groups. */
+  for (int p = 0; p < n_parts; p++) {
+    size_t *groups_in = g_new0 (size_t, n_parts);
+    if (fractions[p] <= 0.0 || part_size[p] > 0) {
+      g_free (groups_in);
+      continue;
+    }
+    for (size_t g = 0; g < n_groups; g++)
+      groups_in[group_part[g]]++;
+    {
+      int donor = 0;
+      for (int q = 1; q < n_parts; q++)
+        if (groups_in[q] > groups_in[donor])
+          donor = q;
+      /* order is largest first: the last group of the donor is its smallest */
+      for (size_t k = n_groups; k-- > 0;) {
+        size_t g = order[k].id;
+        if ((int) group_part[g] == donor) {
+          group_part[g] = p;
+          part_size[donor] -= order[k].size;
+          part_size[p] += order[k].size;
+          break;
+        }
+      }
+    }
+    g_free (groups_in);
+  }
+
+  for (size_t i = 0; i < n; i++)
+    part[i] = (int) group_part[dense[i]];
+  ok = TRUE;
+
+out:
+  if (group_ids)
+    g_hash_table_destroy (group_ids);
+  g_free (dense);
+  g_free (group_counts);
+  g_free (class_total);
+  g_free (order);
+  g_free (part_counts);
+  g_free (part_size);
+  g_free (group_part);
+  return ok;
+}
+
+gboolean
+es_split_assign (const int *labels, const int *groups, size_t n, int n_classes,
+    double validation_fraction, double test_fraction, guint64 seed, int *side,
+    GError **error)
+{
+  double fractions[3];
+  if (!(validation_fraction >= 0.0 && validation_fraction < 1.0)
+      || !(test_fraction >= 0.0 && test_fraction < 1.0)
+      || validation_fraction + test_fraction >= 1.0) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "validation fraction %g and test fraction %g must each be in [0, 1) "
+        "and leave some data to train on", validation_fraction, test_fraction);
+    return FALSE;
+  }
+  fractions[ES_SPLIT_TRAIN] = 1.0 - validation_fraction - test_fraction;
+  fractions[ES_SPLIT_VALIDATION] = validation_fraction;
+  fractions[ES_SPLIT_TEST] = test_fraction;
+  return es_split_parts (labels, groups, n, n_classes, 3, fractions, seed, side, error);
+}
+
+gboolean
+es_kfold_assign (const int *labels, const int *groups, size_t n, int n_classes,
+    int k, guint64 seed, int *fold, GError **error)
+{
+  double *fractions;
+  gboolean ok;
+  if (k < 2 || k > ES_SPLIT_MAX_PARTS) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "cross-validation needs 2 to %d folds, not %d", ES_SPLIT_MAX_PARTS, k);
+    return FALSE;
+  }
+  fractions = g_new (double, k);
+  for (int i = 0; i < k; i++)
+    fractions[i] = 1.0 / k;
+  ok = es_split_parts (labels, groups, n, n_classes, k, fractions, seed, fold, error);
+  g_free (fractions);
+  return ok;
+}

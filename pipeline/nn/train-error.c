@@ -1,0 +1,4 @@
+/* Error domain of training. */
+#include "nn/train-error.h"
+
+G_DEFINE_QUARK (es-train-error-quark, es_train_error)
