@@ -7,7 +7,15 @@
 
 G_BEGIN_DECLS
 
-#define ES_ELEMENTS(X)
+GST_ELEMENT_REGISTER_DECLARE (preemphasis);
+GST_ELEMENT_REGISTER_DECLARE (hammingframe);
+GST_ELEMENT_REGISTER_DECLARE (gammatonefb);
+
+#define ES_ELEMENTS(X) \
+  X (preemphasis) \
+  X (hammingframe) \
+  X (gammatonefb) \
+
 
 G_END_DECLS
 
