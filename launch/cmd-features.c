@@ -273,7 +273,15 @@ set_checked_property (GstElement * element, const gchar * property,
   }
   g_value_init (&value, pspec->value_type);
   if (!gst_value_deserialize (&value, text)) {
-    fprintf (stderr, PROG ": invalid value '%s' for --%s\n", text, option);
+    fprintf (stderr, PROG ": invalid value '%s' for --%s", text, option);
+    if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+      GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+
+      fprintf (stderr, ", one of:");
+      for (guint i = 0; i < enum_class->n_values; i++)
+        fprintf (stderr, " %s", enum_class->values[i].value_nick);
+    }
+    fputc ('\n', stderr);
     ok = FALSE;
   } else {
     GValue checked = G_VALUE_INIT;
@@ -543,6 +551,7 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
 static FILE *
 open_temp_beside (const gchar * path, gchar ** temp_path)
 {
+  GStatBuf existing;
   gchar *dir = g_path_get_dirname (path);
   gchar *base = g_path_get_basename (path);
   gchar *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
@@ -552,9 +561,17 @@ open_temp_beside (const gchar * path, gchar ** temp_path)
 
   fd = g_mkstemp_full (template, O_RDWR, 0666);
   if (fd >= 0) {
-    mask = umask (0);
-    umask (mask);
-    if (fchmod (fd, 0666 & ~mask) != 0) {
+    mode_t mode;
+
+    /* replacing a file keeps its mode; a new one gets what fopen would give */
+    if (g_stat (path, &existing) == 0) {
+      mode = existing.st_mode & 07777;
+    } else {
+      mask = umask (0);
+      umask (mask);
+      mode = 0666 & ~mask;
+    }
+    if (fchmod (fd, mode) != 0) {
       /* keep going with the mkstemp permissions */
     }
     f = fdopen (fd, "w");
@@ -636,7 +653,9 @@ es_cmd_features (int argc, char **argv)
   GstElement *pipeline = NULL;
   const gchar *in_path, *out_path;
   gchar *temp_path = NULL;
-  gboolean to_stdout, usage_error = FALSE;
+  gchar *real_out_path = NULL;
+  gboolean to_stdout, to_stream = FALSE, usage_error = FALSE;
+  GStatBuf out_stat;
   int status = EXIT_FAILURE_RUN;
 
   g_set_prgname (PROG);
@@ -701,6 +720,12 @@ es_cmd_features (int argc, char **argv)
           " it\n", out_path);
       goto out;
     }
+    if (g_stat (out_path, &out_stat) == 0) {
+      /* a device or FIFO is written as a stream: no temp file, no rename over it */
+      to_stream = !S_ISREG (out_stat.st_mode);
+      /* replace the file a symlink points to, not the symlink */
+      real_out_path = realpath (out_path, NULL);
+    }
   }
 
   if (!gst_init_check (NULL, NULL, &error)) {
@@ -720,8 +745,14 @@ es_cmd_features (int argc, char **argv)
   /* Open the output only now, so a usage error never leaves a temp file. */
   if (to_stdout) {
     run.out = stdout;
+  } else if (to_stream) {
+    run.out = fopen (out_path, "w");
+    if (run.out == NULL) {
+      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
+      goto out;
+    }
   } else {
-    run.out = open_temp_beside (out_path, &temp_path);
+    run.out = open_temp_beside (real_out_path ? real_out_path : out_path, &temp_path);
     if (run.out == NULL) {
       fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
       goto out;
@@ -744,7 +775,7 @@ es_cmd_features (int argc, char **argv)
     FILE *f = run.out;
 
     run.out = NULL;
-    if (fsync (fileno (f)) != 0 && run.write_errno == 0 && errno != EINVAL)
+    if (!to_stream && fsync (fileno (f)) != 0 && run.write_errno == 0)
       run.write_errno = errno;
     if (fclose (f) != 0 && run.write_errno == 0)
       run.write_errno = errno;
@@ -754,8 +785,8 @@ es_cmd_features (int argc, char **argv)
         g_strerror (run.write_errno));
     goto out;
   }
-  if (!to_stdout) {
-    if (g_rename (temp_path, out_path) != 0) {
+  if (temp_path) {
+    if (g_rename (temp_path, real_out_path ? real_out_path : out_path) != 0) {
       fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
       goto out;
     }
@@ -784,6 +815,7 @@ out:
   }
   if (pipeline)
     gst_object_unref (pipeline);
+  free (real_out_path);
   g_free (opt.frame_size);
   g_free (opt.hop_size);
   g_free (opt.window);

@@ -76,10 +76,33 @@ if [ "$(id -u)" -ne 0 ]; then
 else
   echo "skip: running as root, a read-only directory does not stop writes"
 fi
-if [ -w /dev/full ]; then
-  run "$EARSHOT" features "$work/tone.wav" /dev/full
-  expect_status 1 "output device full"
-fi
+# A write error part-way (file size limit; SIGXFSZ ignored so write() fails
+# with EFBIG): exit 1, the old output kept, no temp file left.
+status=0
+(trap '' XFSZ; ulimit -f 8; exec timeout 60 "$EARSHOT" features "$work/tone.wav" "$work/keep.csv") \
+  >"$work/out" 2>"$work/err" || status=$?
+expect_status 1 "write error while writing the output"
+expect_stderr "cannot write"
+unchanged "write error"
+
+# A FIFO (like any non-regular file) is written to, never replaced by a file.
+mkfifo "$work/fifo"
+cat "$work/fifo" >"$work/from-fifo.csv" &
+reader=$!
+run "$EARSHOT" features -q "$work/tone.wav" "$work/fifo"
+expect_status 0 "output to a FIFO"
+wait "$reader"
+[ -p "$work/fifo" ] && ok "FIFO still a FIFO" || fail "the FIFO was replaced"
+[ "$(csv_rows "$work/from-fifo.csv")" -eq 98 ] && ok "98 rows through the FIFO" \
+  || fail "FIFO gave $(csv_rows "$work/from-fifo.csv") rows"
+
+# A symlinked output: the file it points to is replaced, the link stays.
+echo "old" >"$work/target.csv"
+ln -s target.csv "$work/link.csv"
+run "$EARSHOT" features -q "$work/tone.wav" "$work/link.csv"
+expect_status 0 "output through a symlink"
+[ -L "$work/link.csv" ] && [ "$(csv_rows "$work/target.csv")" -eq 98 ] \
+  && ok "symlink kept, target replaced" || fail "symlinked output mishandled"
 run "$EARSHOT" features "$work/tone.wav" "$work/tone.wav"
 expect_status 1 "output is the input"
 [ "$(head -c 4 "$work/tone.wav")" = "RIFF" ] && ok "input not overwritten" || fail "input was overwritten"
