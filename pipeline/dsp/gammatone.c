@@ -2,9 +2,10 @@
  *
  * The weight matrix is computed once in double precision. Each band keeps the
  * bin range outside which its weights are below ES_GAMMATONE_WEIGHT_CUTOFF of
- * its gain; applying the bank is then one short dot product per band. That beats
- * a dense cblas_sgemv for the narrow low bands, and avoids OpenBLAS starting
- * threads for a 64 x 257 product (the elements must stay on one core). */
+ * its gain; applying the bank is then one short SIMD dot product per band. That
+ * skips the empty ends of the low bands, and avoids a dense cblas_sgemv, which
+ * OpenBLAS may spread over threads for a 64 x 257 product (the elements must
+ * stay on one core and allocation-free). */
 #include "dsp/gammatone.h"
 
 #include <math.h>
