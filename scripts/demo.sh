@@ -29,7 +29,7 @@ echo "input: ${sample#"$here"/}"
 echo "pipeline: decode ! audioconvert ! audioresample ! preemphasis ! hammingframe frame-size=400 hop-size=$HOP ! gammatonefb bands=$BANDS"
 echo
 "$earshot" features --rate "$RATE" --bands "$BANDS" --fmin "$FMIN" --fmax "$FMAX" \
-  --hop-size "$HOP" "$sample" "$csv"
+  --hop-size "$HOP" "$sample" "$csv" 2>&1
 echo
 
 awk -F, -v rate="$RATE" -v fmin="$FMIN" -v fmax="$FMAX" -v hop="$HOP" '
@@ -60,8 +60,10 @@ awk -F, -v rate="$RATE" -v fmin="$FMIN" -v fmax="$FMAX" -v hop="$HOP" '
   }
   END {
     if (frames == 0) { print "no frames: the input is shorter than one frame"; exit 1 }
-    printf "frames: %d (%.0f per second), bands: %d, audio: %.2f s\n", frames, rate / hop, nb, last + hop / rate
+    printf "frames: %d (%.0f per second), bands: %d, last frame starts at %.2f s\n", frames, rate / hop, nb, last
     printf "log energy range: %.2f .. %.2f, non-finite values: %d\n\n", vmin, vmax, bad + 0
+    # pre-emphasis lifts the top octaves and wide high bands collect more of
+    # the noise, so the loudest bands on average tend to be high ones
     print "loudest bands on average (mean log energy):"
     for (b = 0; b < nb; b++) mean[b] = sum[b] / frames
     for (k = 0; k < 5; k++) {
