@@ -209,7 +209,19 @@ es_gammatone_fb_get_weights (const EsGammatoneFb *fb)
 /* Dot product with eight independent partial sums: the compiler turns the
  * fixed inner loop into SIMD, and the sum is less sensitive to rounding than
  * one running total. */
-static inline float
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+/* AVX2 doubles the vector width where the CPU has it (picked once at load time).
+ * No FMA: the lanes then round exactly like the SSE2 build, so features do not
+ * depend on the machine. */
+#define ES_DOT_CLONES __attribute__((target_clones ("avx2", "default")))
+#endif
+#endif
+#ifndef ES_DOT_CLONES
+#define ES_DOT_CLONES
+#endif
+
+ES_DOT_CLONES static float
 dot_f32 (const float *restrict a, const float *restrict b, size_t n)
 {
   float acc[8] = { 0 };
