@@ -1,1 +1,642 @@
-/* layers: to be written. */
+/* Layer kernels: convolutions as im2col + SGEMM (the ggml / Caffe way),
+ * batch norm with PyTorch's semantics, pooling, activations, dense, dropout.
+ * Every kernel works on whole batches so the BLAS calls are as large as the
+ * geometry allows, and none allocates: scratch comes from the net. */
+#include "nn/layers.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+static const char *const layer_names[] = {
+  [ES_LAYER_CONV1D] = "conv1d",
+  [ES_LAYER_CONV2D] = "conv2d",
+  [ES_LAYER_BATCHNORM] = "batchnorm",
+  [ES_LAYER_RELU] = "relu",
+  [ES_LAYER_TANH] = "tanh",
+  [ES_LAYER_SOFTPLUS] = "softplus",
+  [ES_LAYER_ABS] = "abs",
+  [ES_LAYER_MAXPOOL1D] = "maxpool1d",
+  [ES_LAYER_MAXPOOL2D] = "maxpool2d",
+  [ES_LAYER_GLOBAL_MEAN] = "global_mean",
+  [ES_LAYER_FLATTEN] = "flatten",
+  [ES_LAYER_DENSE] = "dense",
+  [ES_LAYER_DROPOUT] = "dropout",
+};
+
+const char *
+es_layer_type_name (EsLayerType type)
+{
+  if ((size_t) type < G_N_ELEMENTS (layer_names))
+    return layer_names[type];
+  return "?";
+}
+
+gboolean
+es_layer_type_from_name (const char *name, EsLayerType *type)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (layer_names); i++) {
+    if (g_strcmp0 (name, layer_names[i]) == 0) {
+      *type = (EsLayerType) i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* ---- random numbers (dropout masks) ---------------------------------- */
+
+static inline guint64
+rotl64 (guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+void
+es_nn_rng_seed (guint64 *s, guint64 seed)
+{
+  /* splitmix64 expands one seed into the four words of xoshiro256**. */
+  for (int i = 0; i < 4; i++) {
+    guint64 z = (seed += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    s[i] = z ^ (z >> 31);
+  }
+}
+
+static inline guint64
+rng_next (guint64 *s)
+{
+  guint64 result = rotl64 (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl64 (s[3], 45);
+  return result;
+}
+
+double
+es_nn_rng_uniform (guint64 *s)
+{
+  return (double) (rng_next (s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* ---- convolution ------------------------------------------------------- */
+
+static size_t
+conv_rows (const EsLayer *l)
+{
+  return l->channels_in * l->kernel_h * l->kernel_w;
+}
+
+/* Examples per GEMM. Small outputs (1-D nets) are batched together so the
+ * GEMM is wide enough to run at full speed; large ones (2-D nets) go one at a
+ * time, which also keeps the column matrix in cache. */
+static size_t
+conv_chunk (const EsLayer *l, size_t batch)
+{
+  const size_t positions = l->out_h * l->out_w;
+  const size_t cap = (size_t) 1 << 22;       /* floats of im2col scratch */
+  size_t chunk = (4096 + positions - 1) / positions;
+
+  if (chunk * positions * conv_rows (l) > cap)
+    chunk = cap / (positions * conv_rows (l));
+  return CLAMP (chunk, 1, MAX (batch, 1));
+}
+
+/* Unfold one example [C, H, W] into rows (c, ki, kj) of a column matrix with
+ * leading dimension ld, one column per output position. */
+static void
+im2col (const EsLayer *l, const float *x, float *cols, size_t ld)
+{
+  const size_t H = l->in_h, W = l->in_w, OH = l->out_h, OW = l->out_w;
+
+  for (size_t c = 0; c < l->channels_in; c++) {
+    const float *xc = x + c * H * W;
+    for (size_t ki = 0; ki < l->kernel_h; ki++) {
+      for (size_t kj = 0; kj < l->kernel_w; kj++) {
+        float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
+        const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
+        for (size_t oh = 0; oh < OH; oh++) {
+          const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
+          float *dst = row + oh * OW;
+          const float *src;
+          if (ih < 0 || ih >= (ptrdiff_t) H) {
+            memset (dst, 0, OW * sizeof (float));
+            continue;
+          }
+          src = xc + ih * W;
+          if (l->stride_w == 1) {
+            /* iw = ow + col_off: one zero run, one copy, one zero run. */
+            ptrdiff_t lo = col_off < 0 ? -col_off : 0;
+            ptrdiff_t hi = (ptrdiff_t) W - col_off;
+            lo = MIN (lo, (ptrdiff_t) OW);
+            hi = CLAMP (hi, lo, (ptrdiff_t) OW);
+            memset (dst, 0, lo * sizeof (float));
+            memcpy (dst + lo, src + lo + col_off, (hi - lo) * sizeof (float));
+            memset (dst + hi, 0, (OW - hi) * sizeof (float));
+          } else {
+            for (size_t ow = 0; ow < OW; ow++) {
+              ptrdiff_t iw = (ptrdiff_t) (ow * l->stride_w) + col_off;
+              dst[ow] = (iw >= 0 && iw < (ptrdiff_t) W) ? src[iw] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Adjoint of im2col: add the column matrix back into dx [C, H, W]. */
+static void
+col2im_add (const EsLayer *l, const float *cols, size_t ld, float *dx)
+{
+  const size_t H = l->in_h, W = l->in_w, OH = l->out_h, OW = l->out_w;
+
+  for (size_t c = 0; c < l->channels_in; c++) {
+    float *dxc = dx + c * H * W;
+    for (size_t ki = 0; ki < l->kernel_h; ki++) {
+      for (size_t kj = 0; kj < l->kernel_w; kj++) {
+        const float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
+        const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
+        for (size_t oh = 0; oh < OH; oh++) {
+          const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
+          const float *src = row + oh * OW;
+          float *dst;
+          if (ih < 0 || ih >= (ptrdiff_t) H)
+            continue;
+          dst = dxc + ih * W;
+          for (size_t ow = 0; ow < OW; ow++) {
+            ptrdiff_t iw = (ptrdiff_t) (ow * l->stride_w) + col_off;
+            if (iw >= 0 && iw < (ptrdiff_t) W)
+              dst[iw] += src[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+static void
+conv_forward (EsLayer *l, const float *in, float *out, size_t batch,
+    EsLayerWorkspace *ws)
+{
+  const size_t P = l->out_h * l->out_w, K = conv_rows (l), O = l->channels_out;
+  const size_t chunk = conv_chunk (l, batch);
+  const float *w = l->weight->data, *bias = l->bias ? l->bias->data : NULL;
+
+  for (size_t b0 = 0; b0 < batch; b0 += chunk) {
+    const size_t nb = MIN (chunk, batch - b0), N = nb * P;
+    for (size_t e = 0; e < nb; e++)
+      im2col (l, in + (b0 + e) * l->in_size, ws->cols + e * P, N);
+    if (nb == 1) {
+      float *y = out + b0 * l->out_size;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+          1.0f, w, K, ws->cols, N, 0.0f, y, N);
+      if (bias)
+        for (size_t o = 0; o < O; o++)
+          for (size_t p = 0; p < P; p++)
+            y[o * P + p] += bias[o];
+    } else {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+          1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
+      /* [O, nb*P] -> [nb, O, P] */
+      for (size_t e = 0; e < nb; e++) {
+        float *y = out + (b0 + e) * l->out_size;
+        for (size_t o = 0; o < O; o++) {
+          const float *g = ws->gemm + o * N + e * P;
+          const float bo = bias ? bias[o] : 0.0f;
+          for (size_t p = 0; p < P; p++)
+            y[o * P + p] = g[p] + bo;
+        }
+      }
+    }
+  }
+}
+
+static void
+conv_backward (EsLayer *l, const float *in, const float *grad_out,
+    float *grad_in, size_t batch, EsLayerWorkspace *ws)
+{
+  const size_t P = l->out_h * l->out_w, K = conv_rows (l), O = l->channels_out;
+  const size_t chunk = conv_chunk (l, batch);
+  float *dw = l->weight_grad->data, *db = l->bias_grad ? l->bias_grad->data : NULL;
+
+  if (grad_in)
+    memset (grad_in, 0, batch * l->in_size * sizeof (float));
+
+  for (size_t b0 = 0; b0 < batch; b0 += chunk) {
+    const size_t nb = MIN (chunk, batch - b0), N = nb * P;
+    const float *dy;
+    if (nb == 1) {
+      dy = grad_out + b0 * l->out_size;
+    } else {
+      for (size_t e = 0; e < nb; e++)
+        for (size_t o = 0; o < O; o++)
+          memcpy (ws->gemm + o * N + e * P,
+              grad_out + (b0 + e) * l->out_size + o * P, P * sizeof (float));
+      dy = ws->gemm;
+    }
+    if (db) {
+      for (size_t o = 0; o < O; o++) {
+        /* In double: before a batch norm this sum is zero in exact
+         * arithmetic, and float accumulation over 50k positions is noisy. */
+        double s = 0.0;
+        for (size_t n = 0; n < N; n++)
+          s += dy[o * N + n];
+        db[o] += (float) s;
+      }
+    }
+    for (size_t e = 0; e < nb; e++)
+      im2col (l, in + (b0 + e) * l->in_size, ws->cols + e * P, N);
+    /* dW [O, K] += dY [O, N] x cols^T [N, K] */
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, O, K, N,
+        1.0f, dy, N, ws->cols, N, 1.0f, dw, K);
+    if (grad_in) {
+      /* dcols [K, N] = W^T [K, O] x dY [O, N], reusing the column buffer. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, K, N, O,
+          1.0f, l->weight->data, K, dy, N, 0.0f, ws->cols, N);
+      for (size_t e = 0; e < nb; e++)
+        col2im_add (l, ws->cols + e * P, N, grad_in + (b0 + e) * l->in_size);
+    }
+  }
+}
+
+/* ---- batch norm -------------------------------------------------------- */
+
+static void
+batchnorm_forward (EsLayer *l, const float *in, float *out, size_t batch,
+    gboolean training)
+{
+  const size_t C = l->channels_in, S = l->in_h * l->in_w;
+  const float *gamma = l->weight->data, *beta = l->bias->data;
+  float *rm = l->running_mean->data, *rv = l->running_var->data;
+
+  for (size_t c = 0; c < C; c++) {
+    double mean, inv_std;
+    float scale, shift;
+    if (training) {
+      const double n = (double) batch * S;
+      double sum = 0.0, sq = 0.0, var;
+      for (size_t b = 0; b < batch; b++) {
+        const float *x = in + b * l->in_size + c * S;
+        for (size_t s = 0; s < S; s++)
+          sum += x[s];
+      }
+      mean = sum / n;
+      /* Two passes: the centred sum of squares does not cancel. */
+      for (size_t b = 0; b < batch; b++) {
+        const float *x = in + b * l->in_size + c * S;
+        for (size_t s = 0; s < S; s++) {
+          double d = x[s] - mean;
+          sq += d * d;
+        }
+      }
+      var = sq / n;
+      inv_std = 1.0 / sqrt (var + l->eps);
+      /* PyTorch: running = (1 - m) running + m batch, variance unbiased. */
+      rm[c] = (float) ((1.0 - l->momentum) * rm[c] + l->momentum * mean);
+      rv[c] = (float) ((1.0 - l->momentum) * rv[c]
+          + l->momentum * (n > 1 ? sq / (n - 1) : var));
+    } else {
+      mean = rm[c];
+      inv_std = 1.0 / sqrt ((double) rv[c] + l->eps);
+    }
+    l->mean[c] = mean;
+    l->inv_std[c] = inv_std;
+    scale = (float) (gamma[c] * inv_std);
+    shift = (float) (beta[c] - mean * gamma[c] * inv_std);
+    for (size_t b = 0; b < batch; b++) {
+      const float *x = in + b * l->in_size + c * S;
+      float *y = out + b * l->in_size + c * S;
+      for (size_t s = 0; s < S; s++)
+        y[s] = x[s] * scale + shift;
+    }
+  }
+}
+
+static void
+batchnorm_backward (EsLayer *l, const float *in, const float *grad_out,
+    float *grad_in, size_t batch, gboolean training)
+{
+  const size_t C = l->channels_in, S = l->in_h * l->in_w;
+  const double n = (double) batch * S;
+  const float *gamma = l->weight->data;
+  float *dgamma = l->weight_grad->data, *dbeta = l->bias_grad->data;
+
+  for (size_t c = 0; c < C; c++) {
+    const double mean = l->mean[c], inv_std = l->inv_std[c];
+    double sum_dy = 0.0, sum_dy_xhat = 0.0;
+    for (size_t b = 0; b < batch; b++) {
+      const float *x = in + b * l->in_size + c * S;
+      const float *dy = grad_out + b * l->in_size + c * S;
+      for (size_t s = 0; s < S; s++) {
+        sum_dy += dy[s];
+        sum_dy_xhat += dy[s] * (x[s] - mean);
+      }
+    }
+    sum_dy_xhat *= inv_std;
+    dgamma[c] += (float) sum_dy_xhat;
+    dbeta[c] += (float) sum_dy;
+    if (grad_in == NULL)
+      continue;
+    if (training) {
+      /* dx = gamma inv_std (dy - mean(dy) - xhat mean(dy xhat)) */
+      const double k = gamma[c] * inv_std;
+      const double mdy = sum_dy / n, mdyx = sum_dy_xhat / n;
+      for (size_t b = 0; b < batch; b++) {
+        const float *x = in + b * l->in_size + c * S;
+        const float *dy = grad_out + b * l->in_size + c * S;
+        float *dx = grad_in + b * l->in_size + c * S;
+        for (size_t s = 0; s < S; s++) {
+          double xhat = (x[s] - mean) * inv_std;
+          dx[s] = (float) (k * (dy[s] - mdy - xhat * mdyx));
+        }
+      }
+    } else {
+      const float k = (float) (gamma[c] * inv_std);
+      for (size_t b = 0; b < batch; b++) {
+        const float *dy = grad_out + b * l->in_size + c * S;
+        float *dx = grad_in + b * l->in_size + c * S;
+        for (size_t s = 0; s < S; s++)
+          dx[s] = dy[s] * k;
+      }
+    }
+  }
+}
+
+/* ---- max pooling (no padding, floor mode, like PyTorch's defaults) ------- */
+
+static void
+maxpool_forward (EsLayer *l, const float *in, float *out, size_t batch)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  const size_t OH = l->out_h, OW = l->out_w;
+
+  for (size_t b = 0; b < batch; b++) {
+    const float *x = in + b * l->in_size;
+    float *y = out + b * l->out_size;
+    int32_t *arg = l->argmax + b * l->out_size;
+    for (size_t c = 0; c < C; c++) {
+      for (size_t oh = 0; oh < OH; oh++) {
+        for (size_t ow = 0; ow < OW; ow++) {
+          size_t best = c * H * W + oh * l->stride_h * W + ow * l->stride_w;
+          float v = x[best];
+          for (size_t ki = 0; ki < l->kernel_h; ki++) {
+            for (size_t kj = 0; kj < l->kernel_w; kj++) {
+              size_t at = c * H * W + (oh * l->stride_h + ki) * W + ow * l->stride_w + kj;
+              /* Strictly greater: the first maximum wins, as in PyTorch;
+               * NaN propagates. */
+              if (x[at] > v || isnan (x[at])) {
+                v = x[at];
+                best = at;
+              }
+            }
+          }
+          y[(c * OH + oh) * OW + ow] = v;
+          arg[(c * OH + oh) * OW + ow] = (int32_t) best;
+        }
+      }
+    }
+  }
+}
+
+static void
+maxpool_backward (EsLayer *l, const float *grad_out, float *grad_in, size_t batch)
+{
+  memset (grad_in, 0, batch * l->in_size * sizeof (float));
+  for (size_t b = 0; b < batch; b++) {
+    const float *dy = grad_out + b * l->out_size;
+    const int32_t *arg = l->argmax + b * l->out_size;
+    float *dx = grad_in + b * l->in_size;
+    for (size_t i = 0; i < l->out_size; i++)
+      dx[arg[i]] += dy[i];
+  }
+}
+
+/* ---- dense ------------------------------------------------------------- */
+
+static void
+dense_forward (EsLayer *l, const float *in, float *out, size_t batch)
+{
+  const size_t n_in = l->in_size, n_out = l->out_size;
+  const float *bias = l->bias ? l->bias->data : NULL;
+
+  for (size_t b = 0; b < batch; b++) {
+    if (bias)
+      memcpy (out + b * n_out, bias, n_out * sizeof (float));
+    else
+      memset (out + b * n_out, 0, n_out * sizeof (float));
+  }
+  /* Y [B, n_out] = X [B, n_in] x W^T [n_in, n_out] + Y */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in,
+      1.0f, in, n_in, l->weight->data, n_in, 1.0f, out, n_out);
+}
+
+static void
+dense_backward (EsLayer *l, const float *in, const float *grad_out,
+    float *grad_in, size_t batch)
+{
+  const size_t n_in = l->in_size, n_out = l->out_size;
+
+  if (l->bias_grad) {
+    float *db = l->bias_grad->data;
+    for (size_t b = 0; b < batch; b++)
+      for (size_t o = 0; o < n_out; o++)
+        db[o] += grad_out[b * n_out + o];
+  }
+  /* dW [n_out, n_in] += dY^T [n_out, B] x X [B, n_in] */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, batch,
+      1.0f, grad_out, n_out, in, n_in, 1.0f, l->weight_grad->data, n_in);
+  /* dX [B, n_in] = dY [B, n_out] x W [n_out, n_in] */
+  if (grad_in)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, n_in, n_out,
+        1.0f, grad_out, n_out, l->weight->data, n_in, 0.0f, grad_in, n_in);
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+void
+es_layer_workspace_needs (const EsLayer *l, size_t batch, size_t *cols_size,
+    size_t *gemm_size)
+{
+  *cols_size = 0;
+  *gemm_size = 0;
+  if (l->type == ES_LAYER_CONV1D || l->type == ES_LAYER_CONV2D) {
+    const size_t chunk = conv_chunk (l, batch), P = l->out_h * l->out_w;
+    *cols_size = conv_rows (l) * chunk * P;
+    *gemm_size = chunk > 1 ? l->channels_out * chunk * P : 0;
+  }
+}
+
+double
+es_layer_forward_flops (const EsLayer *l)
+{
+  switch (l->type) {
+    case ES_LAYER_CONV1D:
+    case ES_LAYER_CONV2D:
+      return 2.0 * l->channels_out * conv_rows (l) * l->out_h * l->out_w;
+    case ES_LAYER_DENSE:
+      return 2.0 * l->in_size * l->out_size;
+    case ES_LAYER_BATCHNORM:
+      return 2.0 * l->in_size;
+    case ES_LAYER_MAXPOOL1D:
+    case ES_LAYER_MAXPOOL2D:
+      return (double) l->out_size * l->kernel_h * l->kernel_w;
+    case ES_LAYER_FLATTEN:
+      return 0.0;
+    default:
+      return (double) l->in_size;
+  }
+}
+
+void
+es_layer_forward (EsLayer *l, const float *in, float *out, size_t batch,
+    gboolean training, guint64 *rng, EsLayerWorkspace *ws)
+{
+  const size_t n = batch * l->in_size;
+
+  switch (l->type) {
+    case ES_LAYER_CONV1D:
+    case ES_LAYER_CONV2D:
+      conv_forward (l, in, out, batch, ws);
+      break;
+    case ES_LAYER_BATCHNORM:
+      batchnorm_forward (l, in, out, batch, training);
+      break;
+    case ES_LAYER_RELU:
+      for (size_t i = 0; i < n; i++)
+        out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      break;
+    case ES_LAYER_TANH:
+      for (size_t i = 0; i < n; i++)
+        out[i] = tanhf (in[i]);
+      break;
+    case ES_LAYER_SOFTPLUS: {
+      const float beta = (float) l->beta, threshold = (float) l->threshold;
+      for (size_t i = 0; i < n; i++) {
+        const float bx = in[i] * beta;
+        out[i] = bx > threshold ? in[i] : log1pf (expf (bx)) / beta;
+      }
+      break;
+    }
+    case ES_LAYER_ABS:
+      for (size_t i = 0; i < n; i++)
+        out[i] = fabsf (in[i]);
+      break;
+    case ES_LAYER_MAXPOOL1D:
+    case ES_LAYER_MAXPOOL2D:
+      maxpool_forward (l, in, out, batch);
+      break;
+    case ES_LAYER_GLOBAL_MEAN: {
+      const size_t L = l->in_shape[l->in_ndim - 1], rows = n / L;
+      for (size_t r = 0; r < rows; r++) {
+        float s = 0.0f;
+        for (size_t j = 0; j < L; j++)
+          s += in[r * L + j];
+        out[r] = s / (float) L;
+      }
+      break;
+    }
+    case ES_LAYER_FLATTEN:
+      memcpy (out, in, n * sizeof (float));
+      break;
+    case ES_LAYER_DENSE:
+      dense_forward (l, in, out, batch);
+      break;
+    case ES_LAYER_DROPOUT:
+      if (training && l->p > 0.0) {
+        const float keep_scale = (float) (1.0 / (1.0 - l->p));
+        for (size_t i = 0; i < n; i++) {
+          l->mask[i] = es_nn_rng_uniform (rng) < l->p ? 0.0f : keep_scale;
+          out[i] = in[i] * l->mask[i];
+        }
+      } else {
+        memcpy (out, in, n * sizeof (float));
+      }
+      break;
+  }
+}
+
+void
+es_layer_backward (EsLayer *l, const float *in, const float *out,
+    const float *grad_out, float *grad_in, size_t batch, gboolean training,
+    EsLayerWorkspace *ws)
+{
+  const size_t n = batch * l->in_size;
+
+  switch (l->type) {
+    case ES_LAYER_CONV1D:
+    case ES_LAYER_CONV2D:
+      conv_backward (l, in, grad_out, grad_in, batch, ws);
+      return;
+    case ES_LAYER_BATCHNORM:
+      batchnorm_backward (l, in, grad_out, grad_in, batch, training);
+      return;
+    case ES_LAYER_DENSE:
+      dense_backward (l, in, grad_out, grad_in, batch);
+      return;
+    default:
+      break;
+  }
+  /* The remaining layers have no parameters. */
+  if (grad_in == NULL)
+    return;
+
+  switch (l->type) {
+    case ES_LAYER_RELU:
+      for (size_t i = 0; i < n; i++)
+        grad_in[i] = out[i] > 0.0f ? grad_out[i] : 0.0f;
+      break;
+    case ES_LAYER_TANH:
+      for (size_t i = 0; i < n; i++)
+        grad_in[i] = grad_out[i] * (1.0f - out[i] * out[i]);
+      break;
+    case ES_LAYER_SOFTPLUS: {
+      const float beta = (float) l->beta, threshold = (float) l->threshold;
+      for (size_t i = 0; i < n; i++) {
+        const float bx = in[i] * beta;
+        if (bx > threshold) {
+          grad_in[i] = grad_out[i];
+        } else {
+          const float z = expf (bx);
+          grad_in[i] = grad_out[i] * z / (z + 1.0f);
+        }
+      }
+      break;
+    }
+    case ES_LAYER_ABS:
+      for (size_t i = 0; i < n; i++)
+        grad_in[i] = in[i] > 0.0f ? grad_out[i] : in[i] < 0.0f ? -grad_out[i] : 0.0f;
+      break;
+    case ES_LAYER_MAXPOOL1D:
+    case ES_LAYER_MAXPOOL2D:
+      maxpool_backward (l, grad_out, grad_in, batch);
+      break;
+    case ES_LAYER_GLOBAL_MEAN: {
+      const size_t L = l->in_shape[l->in_ndim - 1], rows = n / L;
+      for (size_t r = 0; r < rows; r++) {
+        const float g = grad_out[r] / (float) L;
+        for (size_t j = 0; j < L; j++)
+          grad_in[r * L + j] = g;
+      }
+      break;
+    }
+    case ES_LAYER_FLATTEN:
+      memcpy (grad_in, grad_out, n * sizeof (float));
+      break;
+    case ES_LAYER_DROPOUT:
+      if (training && l->p > 0.0) {
+        for (size_t i = 0; i < n; i++)
+          grad_in[i] = grad_out[i] * l->mask[i];
+      } else {
+        memcpy (grad_in, grad_out, n * sizeof (float));
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+  }
+}

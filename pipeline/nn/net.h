@@ -80,6 +80,21 @@ void es_net_backward (EsNet *net, const float *grad_output);
 const float *es_net_get_input_grad (const EsNet *net);
 void es_net_zero_grad (EsNet *net);
 
+/* Whether es_net_backward computes dL/dinput (default TRUE). A trainer that
+ * never reads es_net_get_input_grad can turn it off to save the first
+ * layer's input-gradient work. */
+void es_net_set_need_input_grad (EsNet *net, gboolean need);
+gboolean es_net_get_training (const EsNet *net);
+size_t es_net_get_n_layers (const EsNet *net);
+/* FLOPs of one forward pass for one example (multiply and add counted apart). */
+double es_net_forward_flops (const EsNet *net);
+
+/* Threads used by the BLAS (OpenBLAS) for all nets of the process. Results
+ * are deterministic for a given thread count. es_nn_get_threads returns the
+ * current setting (OpenBLAS's own default until es_nn_set_threads is called). */
+void es_nn_set_threads (int n_threads);
+int es_nn_get_threads (void);
+
 /* One line per layer with output shape and parameter count; newly allocated. */
 char *es_net_describe (const EsNet *net);
 
