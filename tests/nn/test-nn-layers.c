@@ -1,0 +1,647 @@
+/* Layer-level checks of the nn engine: finite-difference gradients of every
+ * layer type and of the loss (input and parameter gradients, ggml
+ * test-backend-ops style 4-point stencil, inputs placed away from kinks),
+ * dropout behaviour, architecture validation errors, parameter naming and
+ * initialisation, batch independence, optimisers and thread determinism. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/net.h"
+#include "nn/loss.h"
+#include "nn/optim.h"
+#include "nn-testutil.h"
+
+/* ---- finite differences ------------------------------------------------ */
+
+typedef enum {
+  INPUT_SMOOTH,   /* hash values in [-2, 2) */
+  INPUT_SPREAD,   /* distinct values >= 0.05 apart and >= 0.025 from 0, so a
+                   * 2h = 0.02 perturbation never crosses a ReLU/abs kink or
+                   * changes a max-pool winner */
+} InputKind;
+
+/* Small enough that the curvature of a BN + tanh composite does not matter,
+ * large enough that float rounding of the loss stays below 1e-5 relative. */
+#define FD_STEP 3e-3
+
+static void
+fill_input (float *x, size_t n, InputKind kind, uint32_t seed)
+{
+  for (size_t i = 0; i < n; i++)
+    x[i] = 2.0f * nn_hash_uniform (seed, (uint32_t) i);
+  if (kind == INPUT_SPREAD) {
+    /* A hash-ordered permutation of an evenly spaced grid. */
+    size_t *order = g_new (size_t, n);
+    for (size_t i = 0; i < n; i++)
+      order[i] = i;
+    for (size_t i = n; i-- > 1;) {
+      size_t j = nn_fmix32 ((uint32_t) (i + seed)) % (i + 1), t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+      x[order[i]] = ((float) i - (float) (n / 2)) * 0.05f + 0.025f;
+    g_free (order);
+  }
+}
+
+/* L = sum_j r_j y_j in double. The dropout seed is reset before each forward
+ * so the mask is the same in every evaluation. */
+static double
+probe_loss (EsNet *net, const float *x, size_t batch, const float *r)
+{
+  const float *y;
+  size_t n = batch * es_net_get_output_size (net);
+  double loss = 0.0;
+  es_net_set_seed (net, 1234);
+  y = es_net_forward (net, x, batch);
+  for (size_t j = 0; j < n; j++)
+    loss += (double) r[j] * y[j];
+  return loss;
+}
+
+static double
+numeric_derivative (EsNet *net, float *x, size_t batch, const float *r, float *v)
+{
+  const float v0 = *v;
+  double f[4];
+  const double steps[4] = { -2, -1, 1, 2 };
+  for (int k = 0; k < 4; k++) {
+    *v = v0 + (float) (steps[k] * FD_STEP);
+    f[k] = probe_loss (net, x, batch, r);
+  }
+  *v = v0;
+  return (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP);
+}
+
+static void
+expect_close (const char *what, size_t i, double analytic, double numeric,
+    double *worst)
+{
+  double err = fabs (analytic - numeric) / (1e-2 + fabs (numeric));
+  *worst = MAX (*worst, err);
+  ck_assert_msg (err <= 1e-2, "%s[%zu]: analytic %.6g, finite difference %.6g",
+      what, i, analytic, numeric);
+}
+
+/* Gradient check of a whole net: input gradient and every parameter. At most
+ * `samples` entries per tensor are probed. */
+static void
+gradcheck (const char *arch, int ndim, const size_t *shape, size_t batch,
+    gboolean training, InputKind kind)
+{
+  GError *error = NULL;
+  EsNet *net = es_net_new (arch, ndim, shape, &error);
+  size_t n_in, n_out, n_params;
+  float *x, *r, *input_grad;
+  EsNetParam *params;
+  double worst = 0.0, largest = 0.0;
+  const size_t samples = 48;
+
+  ck_assert_msg (net != NULL, "%s: %s", arch, error ? error->message : "");
+  es_nn_set_threads (1);
+  nn_fill_params (net);
+  es_net_set_training (net, training);
+  n_in = batch * es_net_get_input_size (net);
+  n_out = batch * es_net_get_output_size (net);
+  x = g_new (float, n_in);
+  r = g_new (float, n_out);
+  fill_input (x, n_in, kind, 11);
+  for (size_t j = 0; j < n_out; j++)
+    r[j] = nn_hash_uniform (99, (uint32_t) j);
+
+  probe_loss (net, x, batch, r);
+  es_net_zero_grad (net);
+  es_net_backward (net, r);
+  input_grad = g_memdup2 (es_net_get_input_grad (net), n_in * sizeof (float));
+
+  for (size_t s = 0; s < MIN (samples, n_in); s++) {
+    size_t i = n_in <= samples ? s : nn_fmix32 ((uint32_t) s + 5) % n_in;
+    double num = numeric_derivative (net, x, batch, r, &x[i]);
+    expect_close ("input", i, input_grad[i], num, &worst);
+    largest = MAX (largest, fabs (num));
+  }
+  params = es_net_get_params (net, &n_params);
+  for (size_t p = 0; p < n_params; p++) {
+    size_t n;
+    float *g;
+    if (params[p].grad == NULL)
+      continue;
+    n = es_tensor_numel (params[p].value);
+    g = params[p].grad->data;
+    for (size_t s = 0; s < MIN (samples, n); s++) {
+      size_t i = n <= samples ? s : nn_fmix32 ((uint32_t) s + 17) % n;
+      double num = numeric_derivative (net, x, batch, r, &params[p].value->data[i]);
+      expect_close (params[p].name, i, g[i], num, &worst);
+      largest = MAX (largest, fabs (num));
+    }
+  }
+  /* A check is only meaningful if some gradients are far above the floor. */
+  ck_assert_msg (largest > 0.05, "%s: gradients too small to check (%g)", arch, largest);
+  printf ("gradcheck %s%s: worst relative error %.2g\n", arch,
+      training ? " (training)" : "", worst);
+  g_free (input_grad);
+  g_free (x);
+  g_free (r);
+  es_net_free (net);
+}
+
+static const size_t shape_1d[] = { 3, 11 };
+static const size_t shape_2d[] = { 2, 7, 6 };
+static const size_t shape_flat[] = { 9 };
+
+START_TEST (test_grad_conv1d)
+{
+  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"stride\":2,"
+      "\"padding\":1}]", 2, shape_1d, 3, FALSE, INPUT_SMOOTH);
+  /* Batched GEMM path: many short examples share one GEMM. */
+  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":3,\"kernel\":2}]", 2, shape_1d,
+      9, FALSE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_conv2d)
+{
+  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":[3,2],"
+      "\"stride\":[2,1],\"padding\":[1,0]}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1,"
+      "\"bias\":false}]", 3, shape_2d, 3, FALSE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_batchnorm)
+{
+  const char *bn = "[{\"type\":\"batchnorm\"}]";
+  gradcheck (bn, 2, shape_1d, 3, TRUE, INPUT_SMOOTH);
+  gradcheck (bn, 2, shape_1d, 3, FALSE, INPUT_SMOOTH);
+  gradcheck (bn, 3, shape_2d, 2, TRUE, INPUT_SMOOTH);
+  gradcheck (bn, 1, shape_flat, 5, TRUE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_activations)
+{
+  gradcheck ("[{\"type\":\"relu\"}]", 2, shape_1d, 2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"abs\"}]", 2, shape_1d, 2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"tanh\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"softplus\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
+  /* Both branches of PyTorch's threshold (beta x > threshold is linear). */
+  gradcheck ("[{\"type\":\"softplus\",\"beta\":4,\"threshold\":2}]", 2, shape_1d, 2,
+      FALSE, INPUT_SPREAD);
+}
+END_TEST
+
+START_TEST (test_grad_pooling_and_reshape)
+{
+  gradcheck ("[{\"type\":\"maxpool1d\",\"kernel\":3,\"stride\":2}]", 2, shape_1d, 2,
+      FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":2}]", 3, shape_2d, 2, FALSE,
+      INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":[3,2],\"stride\":[2,2]}]", 3, shape_2d,
+      2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"global_mean\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"global_mean\"}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":2}]", 3,
+      shape_2d, 2, FALSE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_dense_dropout)
+{
+  gradcheck ("[{\"type\":\"dense\",\"out_features\":5}]", 1, shape_flat, 4, FALSE,
+      INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"dense\",\"out_features\":3,\"bias\":false}]", 1, shape_flat,
+      2, FALSE, INPUT_SMOOTH);
+  /* Training-mode dropout with a fixed mask is linear in its input. */
+  gradcheck ("[{\"type\":\"dropout\",\"p\":0.3},{\"type\":\"dense\",\"out_features\":4}]",
+      1, shape_flat, 4, TRUE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_composite)
+{
+  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"tanh\"},"
+      "{\"type\":\"conv1d\",\"out_channels\":5,\"kernel\":3,\"stride\":2},"
+      "{\"type\":\"softplus\"},{\"type\":\"global_mean\"},"
+      "{\"type\":\"dense\",\"out_features\":3}]", 2, shape_1d, 4, TRUE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"tanh\"},{\"type\":\"flatten\"},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"dense\",\"out_features\":2}]", 3, shape_2d,
+      3, TRUE, INPUT_SMOOTH);
+}
+END_TEST
+
+START_TEST (test_grad_cross_entropy)
+{
+  const size_t B = 5, C = 4;
+  float z[20], grad[20];
+  const int labels[5] = { 0, 3, 1, 1, 2 };
+  const float weights[4] = { 1.0f, 2.0f, 0.5f, 1.5f };
+  double worst = 0.0;
+
+  for (int weighted = 0; weighted < 2; weighted++) {
+    const float *w = weighted ? weights : NULL;
+    for (size_t i = 0; i < B * C; i++)
+      z[i] = 3.0f * nn_hash_uniform (3, (uint32_t) i);
+    es_cross_entropy (z, labels, B, C, w, grad);
+    for (size_t i = 0; i < B * C; i++) {
+      const float z0 = z[i];
+      double f[4];
+      const double steps[4] = { -2, -1, 1, 2 };
+      for (int k = 0; k < 4; k++) {
+        z[i] = z0 + (float) (steps[k] * FD_STEP);
+        f[k] = es_cross_entropy (z, labels, B, C, w, NULL);
+      }
+      z[i] = z0;
+      expect_close ("dlogits", i, grad[i],
+          (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
+    }
+  }
+  /* Known value: uniform logits give log(C). */
+  memset (z, 0, sizeof z);
+  ck_assert_double_eq_tol (es_cross_entropy (z, labels, B, C, weights, NULL),
+      log ((double) C), 1e-6);
+}
+END_TEST
+
+START_TEST (test_softmax)
+{
+  const float z[6] = { 1000.0f, 1001.0f, 999.0f, -3.0f, 0.0f, 2.0f };
+  float p[6];
+  es_softmax (z, 2, 3, p);
+  for (int b = 0; b < 2; b++)
+    ck_assert_float_eq_tol (p[3 * b] + p[3 * b + 1] + p[3 * b + 2], 1.0f, 1e-6f);
+  /* Large logits do not overflow: shifted by the row maximum. */
+  ck_assert_float_eq_tol (p[1], (float) (1.0 / (1.0 + exp (-1.0) + exp (-2.0))), 1e-6f);
+  ck_assert_float_eq_tol (p[5], (float) (exp (2.0) / (exp (-3.0) + 1.0 + exp (2.0))),
+      1e-6f);
+}
+END_TEST
+
+/* ---- dropout ------------------------------------------------------------ */
+
+START_TEST (test_dropout)
+{
+  const size_t shape[1] = { 20000 };
+  const size_t n = 2 * shape[0];
+  EsNet *net = es_net_new ("[{\"type\":\"dropout\",\"p\":0.3}]", 1, shape, NULL);
+  float *x = g_new (float, n), *y1, *grad;
+  const float *y, *gi;
+  size_t dropped = 0;
+
+  ck_assert (net != NULL);
+  for (size_t i = 0; i < n; i++)
+    x[i] = 1.0f + nn_hash_uniform (1, (uint32_t) i);   /* never 0 */
+
+  /* Inference: identity. */
+  y = es_net_forward (net, x, 2);
+  ck_assert (memcmp (y, x, n * sizeof (float)) == 0);
+
+  es_net_set_training (net, TRUE);
+  es_net_set_seed (net, 5);
+  y = es_net_forward (net, x, 2);
+  for (size_t i = 0; i < n; i++) {
+    if (y[i] == 0.0f)
+      dropped++;
+    else
+      ck_assert_float_eq_tol (y[i], x[i] / 0.7f, 1e-6f * fabsf (y[i]));
+  }
+  /* Binomial(40000, 0.3): sd 0.0023; 0.01 is over 4 sd. */
+  ck_assert_msg (fabs ((double) dropped / n - 0.3) < 0.01, "dropped fraction %g",
+      (double) dropped / n);
+  y1 = g_memdup2 (y, n * sizeof (float));
+
+  /* Backward uses the same mask and scale. */
+  grad = g_new (float, n);
+  for (size_t i = 0; i < n; i++)
+    grad[i] = 2.0f;
+  es_net_backward (net, grad);
+  gi = es_net_get_input_grad (net);
+  for (size_t i = 0; i < n; i++)
+    ck_assert_float_eq_tol (gi[i], y1[i] == 0.0f ? 0.0f : 2.0f / 0.7f, 1e-6f);
+
+  /* Same seed, same mask; the next forward draws a new mask. */
+  es_net_set_seed (net, 5);
+  y = es_net_forward (net, x, 2);
+  ck_assert (memcmp (y, y1, n * sizeof (float)) == 0);
+  y = es_net_forward (net, x, 2);
+  ck_assert (memcmp (y, y1, n * sizeof (float)) != 0);
+
+  g_free (y1);
+  g_free (grad);
+  g_free (x);
+  es_net_free (net);
+}
+END_TEST
+
+/* ---- architecture validation --------------------------------------------- */
+
+static void
+expect_arch_error (const char *arch, int ndim, const size_t *shape,
+    const char *needle1, const char *needle2)
+{
+  GError *error = NULL;
+  EsNet *net = es_net_new (arch, ndim, shape, &error);
+  ck_assert_msg (net == NULL, "accepted %s", arch);
+  ck_assert (error != NULL);
+  ck_assert (error->domain == ES_NN_ERROR);
+  ck_assert_msg (strstr (error->message, needle1) && (!needle2
+          || strstr (error->message, needle2)), "%s: message \"%s\" lacks \"%s\"/\"%s\"",
+      arch, error->message, needle1, needle2 ? needle2 : "");
+  g_error_free (error);
+}
+
+START_TEST (test_architecture_errors)
+{
+  const size_t s1[2] = { 1, 8 }, s2[3] = { 1, 8, 8 }, bad[2] = { 0, 8 };
+  GError *error = NULL;
+
+  expect_arch_error ("not json", 2, s1, "not valid JSON", NULL);
+  expect_arch_error ("{\"type\":\"relu\"}", 2, s1, "JSON array", NULL);
+  expect_arch_error ("[]", 2, s1, "between 1 and", NULL);
+  expect_arch_error ("[{\"type\":\"relu\"}, 3]", 2, s1, "layer 1", "JSON object");
+  expect_arch_error ("[{\"kernel\":3}]", 2, s1, "layer 0", "\"type\"");
+  expect_arch_error ("[{\"type\":\"lstm\"}]", 2, s1, "layer 0", "unknown layer type \"lstm\"");
+  expect_arch_error ("[{\"type\":\"relu\"},{\"type\":\"conv1d\",\"out_channels\":4,"
+      "\"kernal\":3}]", 2, s1, "layer 1 (conv1d)", "unknown field \"kernal\"");
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4}]", 2, s1, "layer 0",
+      "missing \"kernel\"");
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":0}]", 2, s1,
+      "\"kernel\"", "between 1");
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":2.5}]", 2, s1,
+      "\"kernel\"", "integer");
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":9}]", 2, s1,
+      "layer 0", "larger than the padded input");
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,"
+      "\"padding\":-1}]", 2, s1, "\"padding\"", NULL);
+  expect_arch_error ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":[3,3]}]", 2, s1,
+      "\"kernel\"", "an integer");
+  expect_arch_error ("[{\"type\":\"conv2d\",\"out_channels\":4,\"kernel\":3}]", 2, s1,
+      "layer 0 (conv2d)", "[C, H, W]");
+  /* A shape that shrinks to nothing deep in the net names the right layer. */
+  expect_arch_error ("[{\"type\":\"maxpool2d\",\"kernel\":2},{\"type\":\"maxpool2d\","
+      "\"kernel\":2},{\"type\":\"maxpool2d\",\"kernel\":2},{\"type\":\"maxpool2d\","
+      "\"kernel\":2}]", 3, s2, "layer 3 (maxpool2d)", "output would be empty");
+  expect_arch_error ("[{\"type\":\"dense\",\"out_features\":3}]", 2, s1, "layer 0 (dense)",
+      "flatten");
+  expect_arch_error ("[{\"type\":\"dropout\",\"p\":1}]", 2, s1, "\"p\"", NULL);
+  expect_arch_error ("[{\"type\":\"batchnorm\",\"momentum\":\"x\"}]", 2, s1, "\"momentum\"",
+      "number");
+  expect_arch_error ("[{\"type\":\"flatten\"},{\"type\":\"global_mean\"}]", 2, s1,
+      "layer 1 (global_mean)", NULL);
+  expect_arch_error ("[{\"type\":\"dense\",\"out_features\":100000},{\"type\":\"dense\","
+      "\"out_features\":100000}]", 1, s1, "parameters", NULL);
+
+  ck_assert (es_net_new ("[{\"type\":\"relu\"}]", 2, bad, &error) == NULL);
+  ck_assert_int_eq (error->code, ES_NN_ERROR_SHAPE);
+  g_clear_error (&error);
+  ck_assert (es_net_new ("[{\"type\":\"relu\"}]", 4, s2, &error) == NULL);
+  ck_assert_int_eq (error->code, ES_NN_ERROR_SHAPE);
+  g_clear_error (&error);
+}
+END_TEST
+
+/* ---- parameters, init, shapes ------------------------------------------ */
+
+START_TEST (test_params_and_init)
+{
+  const size_t shape[2] = { 1, 128 };
+  const char *arch = "[{\"type\":\"conv1d\",\"out_channels\":32,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},{\"type\":\"maxpool1d\",\"kernel\":2},"
+      "{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":4}]";
+  EsNet *a = es_net_new (arch, 2, shape, NULL), *b = es_net_new (arch, 2, shape, NULL);
+  const char *names[] = { "0.weight", "0.bias", "1.weight", "1.bias", "5.weight",
+    "5.bias", "1.running_mean", "1.running_var" };
+  size_t n, in_shape[3];
+  EsNetParam *pa, *pb;
+  double sum = 0.0, sq = 0.0, bound;
+  char *desc;
+
+  ck_assert (a && b);
+  pa = es_net_get_params (a, &n);
+  ck_assert_uint_eq (n, G_N_ELEMENTS (names));
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_str_eq (pa[i].name, names[i]);
+    ck_assert ((pa[i].grad == NULL) == (i >= 6));
+  }
+  ck_assert (es_net_find_param (a, "5.weight") == &pa[4]);
+  ck_assert (es_net_find_param (a, "2.weight") == NULL);
+  ck_assert_uint_eq (pa[4].value->shape[0], 4);
+  ck_assert_uint_eq (pa[4].value->shape[1], 32 * 64);
+  ck_assert_uint_eq (es_net_count_trainable (a), 32 * 3 + 32 + 64 + 4 * 2048 + 4);
+  ck_assert_int_eq (es_net_get_input_shape (a, in_shape), 2);
+  ck_assert_uint_eq (in_shape[1], 128);
+  ck_assert_uint_eq (es_net_get_output_size (a), 4);
+
+  es_net_init_weights (a, 7);
+  es_net_init_weights (b, 7);
+  pb = es_net_get_params (b, &n);
+  for (size_t i = 0; i < n; i++)
+    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
+            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+  es_net_init_weights (b, 8);
+  ck_assert (memcmp (pa[4].value->data, pb[4].value->data, 4 * sizeof (float)) != 0);
+
+  /* kaiming_uniform(a = sqrt 5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+  bound = 1.0 / sqrt (2048.0);
+  for (size_t i = 0; i < 4 * 2048; i++) {
+    double v = pa[4].value->data[i];
+    ck_assert (fabs (v) <= bound);
+    sum += v;
+    sq += v * v;
+  }
+  ck_assert (fabs (sum / 8192) < 0.05 * bound);
+  ck_assert (fabs (sq / 8192 / (bound * bound / 3.0) - 1.0) < 0.05);
+  for (size_t i = 0; i < 32; i++) {
+    ck_assert (fabs (pa[1].value->data[i]) <= 1.0 / sqrt (3.0));
+    ck_assert_float_eq (pa[2].value->data[i], 1.0f);
+    ck_assert_float_eq (pa[3].value->data[i], 0.0f);
+    ck_assert_float_eq (pa[6].value->data[i], 0.0f);
+    ck_assert_float_eq (pa[7].value->data[i], 1.0f);
+  }
+
+  desc = es_net_describe (a);
+  ck_assert_msg (strstr (desc, "conv1d 32 k3 s1 p1 -> [32, 128]") != NULL, "%s", desc);
+  ck_assert (strstr (desc, "dense 4 -> [4]") != NULL);
+  g_free (desc);
+  es_net_free (a);
+  es_net_free (b);
+}
+END_TEST
+
+/* Each example's output must not depend on the rest of the batch (inference),
+ * whichever GEMM grouping the batch size leads to. */
+START_TEST (test_batch_independence)
+{
+  const size_t shape1[2] = { 2, 40 }, shape2[3] = { 1, 12, 12 };
+  const char *arch1 = "[{\"type\":\"conv1d\",\"out_channels\":8,\"kernel\":5},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},{\"type\":\"maxpool1d\",\"kernel\":2},"
+      "{\"type\":\"conv1d\",\"out_channels\":6,\"kernel\":3,\"stride\":2,\"padding\":2},"
+      "{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":3}]";
+  const char *arch2 = "[{\"type\":\"conv2d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"relu\"},{\"type\":\"maxpool2d\",\"kernel\":2},{\"type\":\"flatten\"},"
+      "{\"type\":\"dense\",\"out_features\":3}]";
+  const char *archs[2] = { arch1, arch2 };
+  const size_t *shapes[2] = { shape1, shape2 };
+
+  for (int a = 0; a < 2; a++) {
+    EsNet *net = es_net_new (archs[a], a == 0 ? 2 : 3, shapes[a], NULL);
+    const size_t batch = 150, n_in = es_net_get_input_size (net);
+    float *x = g_new (float, batch * n_in), *all;
+    es_net_init_weights (net, 3);
+    for (size_t i = 0; i < batch * n_in; i++)
+      x[i] = nn_hash_uniform (2, (uint32_t) i);
+    all = g_memdup2 (es_net_forward (net, x, batch), batch * 3 * sizeof (float));
+    for (size_t b = 0; b < batch; b += 37) {
+      const float *one = es_net_forward (net, x + b * n_in, 1);
+      for (int k = 0; k < 3; k++)
+        ck_assert_float_eq_tol (one[k], all[b * 3 + k], 1e-5f * (1.0f + fabsf (one[k])));
+    }
+    g_free (all);
+    g_free (x);
+    es_net_free (net);
+  }
+}
+END_TEST
+
+START_TEST (test_batchnorm_running_stats)
+{
+  const size_t shape[2] = { 1, 4 };
+  EsNet *net = es_net_new ("[{\"type\":\"batchnorm\",\"momentum\":0.25}]", 2, shape, NULL);
+  /* Batch of 2 x 4 values of one channel: mean 2.5, biased var 1.25, unbiased 10/7. */
+  const float x[8] = { 1, 2, 3, 4, 4, 3, 2, 1 };
+  const float *y;
+  EsNetParam *rm = es_net_find_param (net, "0.running_mean");
+  EsNetParam *rv = es_net_find_param (net, "0.running_var");
+
+  es_net_set_training (net, TRUE);
+  y = es_net_forward (net, x, 2);
+  ck_assert_float_eq_tol (y[0], (float) ((1 - 2.5) / sqrt (1.25 + 1e-5)), 1e-6f);
+  ck_assert_float_eq_tol (rm->value->data[0], 0.25f * 2.5f, 1e-6f);
+  ck_assert_float_eq_tol (rv->value->data[0], 0.75f + 0.25f * (10.0f / 7.0f), 1e-6f);
+  es_net_set_training (net, FALSE);
+  y = es_net_forward (net, x, 1);
+  ck_assert_float_eq_tol (y[0], (float) ((1 - 0.625) / sqrt (0.75 + 2.5 / 7 + 1e-5)), 1e-6f);
+  es_net_free (net);
+}
+END_TEST
+
+/* ---- optimisers ---------------------------------------------------------- */
+
+START_TEST (test_optimizers)
+{
+  const size_t shape[1] = { 2 };
+  EsNet *net = es_net_new ("[{\"type\":\"dense\",\"out_features\":1},"
+      "{\"type\":\"batchnorm\"}]", 1, shape, NULL);
+  size_t n;
+  EsNetParam *p = es_net_get_params (net, &n);
+  EsOptimizer *opt;
+  float rv_before;
+
+  /* Plain SGD: p -= lr (g + wd p). */
+  p[0].value->data[0] = 1.0f;
+  p[0].grad->data[0] = 0.5f;
+  rv_before = es_net_find_param (net, "1.running_var")->value->data[0];
+  opt = es_optimizer_new_sgd (p, n, 0.1, 0.0, 0.0, 0.2, FALSE);
+  ck_assert (es_optimizer_get_kind (opt) == ES_OPTIMIZER_SGD);
+  es_optimizer_step (opt);
+  ck_assert_float_eq_tol (p[0].value->data[0], 1.0f - 0.1f * (0.5f + 0.2f), 1e-7f);
+  /* Buffers (grad NULL) are never touched. */
+  ck_assert_float_eq (es_net_find_param (net, "1.running_var")->value->data[0], rv_before);
+  es_optimizer_set_lr (opt, 0.5);
+  ck_assert_double_eq (es_optimizer_get_lr (opt), 0.5);
+  es_optimizer_free (opt);
+
+  /* Adam's first step is lr * sign(g) (bias correction makes m/sqrt(v) = g/|g|). */
+  p[0].value->data[0] = 1.0f;
+  p[0].grad->data[0] = -3.0f;
+  opt = es_optimizer_new_adam (p, n, 0.01, 0.9, 0.999, 1e-8, 0.0, FALSE);
+  es_optimizer_step (opt);
+  ck_assert_float_eq_tol (p[0].value->data[0], 1.01f, 1e-6f);
+  ck_assert_uint_eq (es_optimizer_get_step_count (opt), 1);
+  es_optimizer_reset (opt);
+  ck_assert_uint_eq (es_optimizer_get_step_count (opt), 0);
+  es_optimizer_free (opt);
+
+  /* AdamW with zero gradient only decays: p (1 - lr wd). */
+  p[0].value->data[0] = 2.0f;
+  p[0].grad->data[0] = 0.0f;
+  opt = es_optimizer_new_adam (p, n, 0.1, 0.9, 0.999, 1e-8, 0.5, TRUE);
+  es_optimizer_step (opt);
+  ck_assert_float_eq_tol (p[0].value->data[0], 2.0f * (1.0f - 0.05f), 1e-6f);
+  es_optimizer_free (opt);
+  es_net_free (net);
+}
+END_TEST
+
+/* Results are identical from run to run for a given thread count, and equal
+ * within float rounding across thread counts. */
+START_TEST (test_threads_deterministic)
+{
+  const size_t shape[3] = { 1, 64, 64 };
+  const char *arch = "[{\"type\":\"conv2d\",\"out_channels\":32,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"relu\"},{\"type\":\"conv2d\",\"out_channels\":32,\"kernel\":3},"
+      "{\"type\":\"global_mean\"},{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":5}]";
+  EsNet *net = es_net_new (arch, 3, shape, NULL);
+  const size_t batch = 8, n_in = 64 * 64;
+  float *x = g_new (float, batch * n_in), *first, *one_thread;
+
+  for (size_t i = 0; i < batch * n_in; i++)
+    x[i] = nn_hash_uniform (4, (uint32_t) i);
+  es_nn_set_threads (2);
+  ck_assert_int_eq (es_nn_get_threads (), 2);
+  first = g_memdup2 (es_net_forward (net, x, batch), batch * 5 * sizeof (float));
+  for (int r = 0; r < 3; r++)
+    ck_assert (memcmp (es_net_forward (net, x, batch), first, batch * 5 * sizeof (float)) == 0);
+  es_nn_set_threads (1);
+  one_thread = g_memdup2 (es_net_forward (net, x, batch), batch * 5 * sizeof (float));
+  for (size_t i = 0; i < batch * 5; i++)
+    ck_assert_float_eq_tol (one_thread[i], first[i], 1e-5f * (1.0f + fabsf (first[i])));
+  g_free (first);
+  g_free (one_thread);
+  g_free (x);
+  es_net_free (net);
+}
+END_TEST
+
+static Suite *
+layers_suite (void)
+{
+  Suite *s = suite_create ("nn-layers");
+  TCase *grad = tcase_create ("gradients");
+  TCase *beh = tcase_create ("behaviour");
+  tcase_set_timeout (grad, 120);
+  tcase_add_test (grad, test_grad_conv1d);
+  tcase_add_test (grad, test_grad_conv2d);
+  tcase_add_test (grad, test_grad_batchnorm);
+  tcase_add_test (grad, test_grad_activations);
+  tcase_add_test (grad, test_grad_pooling_and_reshape);
+  tcase_add_test (grad, test_grad_dense_dropout);
+  tcase_add_test (grad, test_grad_composite);
+  tcase_add_test (grad, test_grad_cross_entropy);
+  suite_add_tcase (s, grad);
+  tcase_add_test (beh, test_softmax);
+  tcase_add_test (beh, test_dropout);
+  tcase_add_test (beh, test_architecture_errors);
+  tcase_add_test (beh, test_params_and_init);
+  tcase_add_test (beh, test_batch_independence);
+  tcase_add_test (beh, test_batchnorm_running_stats);
+  tcase_add_test (beh, test_optimizers);
+  tcase_add_test (beh, test_threads_deterministic);
+  suite_add_tcase (s, beh);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (layers_suite ());
+  int failed;
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
