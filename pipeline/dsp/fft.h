@@ -20,7 +20,8 @@ size_t es_fft_power_get_size (const EsFftPower *fft);
 /* Number of bins, n_fft / 2 + 1. */
 size_t es_fft_power_get_n_bins (const EsFftPower *fft);
 
-/* power[k] = |X_k|^2 for k in [0, n_fft/2], X the DFT of in[0..n_in) zero-padded
+/* Allocation-free; uses buffers inside fft, so one thread at a time per object.
+ * power[k] = |X_k|^2 for k in [0, n_fft/2], X the DFT of in[0..n_in) zero-padded
  * to n_fft (n_in <= n_fft). No scaling: Parseval's sum over the full spectrum
  * equals n_fft * sum(x^2). */
 void es_fft_power_process (EsFftPower *fft, const float *in, size_t n_in, float *power);

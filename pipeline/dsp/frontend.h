@@ -41,7 +41,8 @@ unsigned es_frontend_get_n_features (const EsFrontend *fe);
 /* The filterbank in use (its bands are the mel initialisation or config->bands). */
 const EsGammatoneFb *es_frontend_get_filterbank (const EsFrontend *fe);
 
-/* Features of a whole mono clip (state starts from reset): returns a newly
+/* Features of a whole mono clip (state starts from reset; one thread at a time
+ * per fe, use one EsFrontend per thread): returns a newly
  * allocated row-major matrix of *n_frames rows (g_free); *n_frames may be 0
  * (returns NULL then) when the clip is shorter than one frame. */
 float *es_frontend_process_clip (EsFrontend *fe, const float *samples, size_t n_samples,

@@ -71,7 +71,8 @@ const EsGammatoneBand *es_gammatone_fb_get_bands (const EsGammatoneFb *fb);
  * are exactly this matrix times the power spectrum. */
 const float *es_gammatone_fb_get_weights (const EsGammatoneFb *fb);
 
-/* Band energies E_b of one frame (frame_size samples, already windowed). */
+/* Band energies E_b of one frame (frame_size samples, already windowed).
+ * Allocation-free; uses scratch inside fb, so one thread at a time per fb. */
 void es_gammatone_fb_energies (EsGammatoneFb *fb, const float *frame, float *energies);
 /* Energies of an already computed power spectrum (n_bins values). */
 void es_gammatone_fb_apply (const EsGammatoneFb *fb, const float *power, float *energies);
