@@ -9,6 +9,14 @@ es_preemphasis_f32 (float *data, size_t n_frames, unsigned channels,
    * float rounding of the product would show up as relative error in y. */
   const double a = coefficient;
 
+  /* a = 0 is the identity, even after a non-finite sample (0 * inf is NaN). */
+  if (coefficient == 0) {
+    if (n_frames > 0)
+      for (unsigned c = 0; c < channels; c++)
+        last[c] = data[(n_frames - 1) * channels + c];
+    return;
+  }
+
   if (channels == 1) {
     double prev = last[0];
     for (size_t i = 0; i < n_frames; i++) {
@@ -36,6 +44,14 @@ es_preemphasis_f64 (double *data, size_t n_frames, unsigned channels,
     double coefficient, double *last)
 {
   const double a = coefficient;
+
+  /* a = 0 is the identity, even after a non-finite sample (0 * inf is NaN). */
+  if (coefficient == 0) {
+    if (n_frames > 0)
+      for (unsigned c = 0; c < channels; c++)
+        last[c] = data[(n_frames - 1) * channels + c];
+    return;
+  }
 
   if (channels == 1) {
     double prev = last[0];

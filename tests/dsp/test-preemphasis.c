@@ -96,11 +96,13 @@ START_TEST (test_first_sample_and_zero_coefficient)
   ck_assert_float_eq (x[0], 0.5f);
   ck_assert_float_eq_tol (x[1], 0.25f - 0.97f * 0.5f, 1e-7f);
   ck_assert_float_eq (last, 2.0f);
-  /* a = 0 is the identity. */
-  last = 0.0f;
+  /* a = 0 is the identity, also right after an infinite sample. */
+  last = INFINITY;
   es_preemphasis_f32 (y, 4, 1, 0.0f, &last);
+  ck_assert_float_eq (y[0], 0.5f);
   ck_assert_float_eq (y[2], -1.0f);
   ck_assert_float_eq (y[3], 2.0f);
+  ck_assert_float_eq (last, 2.0f);
 }
 END_TEST
 
