@@ -10,11 +10,15 @@ G_BEGIN_DECLS
 GST_ELEMENT_REGISTER_DECLARE (preemphasis);
 GST_ELEMENT_REGISTER_DECLARE (hammingframe);
 GST_ELEMENT_REGISTER_DECLARE (gammatonefb);
+GST_ELEMENT_REGISTER_DECLARE (frsrc);
+GST_ELEMENT_REGISTER_DECLARE (spectrogramimager);
 
 #define ES_ELEMENTS(X) \
   X (preemphasis) \
   X (hammingframe) \
   X (gammatonefb) \
+  X (frsrc) \
+  X (spectrogramimager) \
 
 
 G_END_DECLS
