@@ -355,6 +355,13 @@ gst_gammatone_fb_transform_caps (GstBaseTransform * trans,
       "scale", G_TYPE_STRING, cepstrum ? ES_SCALE_CEPSTRUM : ES_SCALE_GAMMATONE,
       NULL);
 
+  /* ANY (e.g. an unrestricted peer) means: anything our template allows */
+  if (gst_caps_is_any (caps))
+    caps = gst_pad_get_pad_template_caps (direction == GST_PAD_SINK ?
+        GST_BASE_TRANSFORM_SINK_PAD (trans) : GST_BASE_TRANSFORM_SRC_PAD (trans));
+  else
+    gst_caps_ref (caps);
+
   res = gst_caps_new_empty ();
   for (i = 0; i < gst_caps_get_size (caps); i++) {
     const GstStructure *s = gst_caps_get_structure (caps, i);
@@ -384,6 +391,7 @@ gst_gammatone_fb_transform_caps (GstBaseTransform * trans,
     res = gst_caps_merge_structure (res, out);
   }
   gst_structure_free (ours);
+  gst_caps_unref (caps);
 
   if (filter) {
     GstCaps *tmp = gst_caps_intersect_full (filter, res,
@@ -392,8 +400,8 @@ gst_gammatone_fb_transform_caps (GstBaseTransform * trans,
     gst_caps_unref (res);
     res = tmp;
   }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, res);
+  GST_DEBUG_OBJECT (self, "%s caps transform to %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", res);
   return res;
 }
 
