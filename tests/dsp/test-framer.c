@@ -37,7 +37,7 @@ run_framer (EsFramer *framer, const float *x, size_t n, GRand *rand, size_t max_
   size_t frame = es_framer_get_frame_size (framer);
   float *out = g_new (float, (expected_frames (n, frame, es_framer_get_hop_size (framer)) + 1)
       * frame);
-  size_t pos = 0, got = 0;
+  size_t pos = 0, got = 0, bad_predictions = 0, bad_indices = 0;
 
   es_framer_reset (framer);
   do {
@@ -45,12 +45,16 @@ run_framer (EsFramer *framer, const float *x, size_t n, GRand *rand, size_t max_
     size_t predicted, produced;
     piece = MIN (piece, n - pos);
     predicted = es_framer_frames_for (framer, piece);
-    ck_assert_uint_eq (es_framer_next_frame_index (framer), got);
+    /* Counted, not asserted, here: a Check assertion costs a syscall and this
+     * loop runs once per sample for the finest splits. */
+    bad_indices += es_framer_next_frame_index (framer) != got;
     produced = es_framer_process (framer, x + pos, piece, out + got * frame);
-    ck_assert_uint_eq (produced, predicted);
+    bad_predictions += produced != predicted;
     got += produced;
     pos += piece;
   } while (pos < n);
+  ck_assert_uint_eq (bad_predictions, 0);
+  ck_assert_uint_eq (bad_indices, 0);
   *n_frames = got;
   return out;
 }
@@ -72,7 +76,9 @@ START_TEST (test_frames_are_windowed_input)
     ck_assert_uint_eq (n_frames, expected_frames (n, frame, hop));
     for (size_t k = 0; k < n_frames; k++)
       for (size_t i = 0; i < frame; i++)
-        ck_assert_float_eq (out[k * frame + i], window[i] * x[k * hop + i]);
+        if (out[k * frame + i] != window[i] * x[k * hop + i])
+          ck_abort_msg ("frame %zu hop %zu: frame %zu sample %zu is not window * input",
+              frame, hop, k, i);
     ck_assert_uint_eq (es_framer_next_frame_index (framer), n_frames);
     g_free (out);
     g_free (window);
