@@ -68,6 +68,7 @@ es_model_new (const char *name, const char *architecture_json, EsModelInputKind 
   EsModel *model;
   GError *net_error = NULL;
   size_t n_outputs;
+  size_t padded_shape[ES_TENSOR_MAX_DIMS] = { 0 };
 
   g_return_val_if_fail (architecture_json != NULL && labels != NULL, NULL);
   if (!name || !*name || strchr (name, '\n') || strchr (name, '/')) {
@@ -90,8 +91,11 @@ es_model_new (const char *name, const char *architecture_json, EsModelInputKind 
       return NULL;
     }
 
+  /* Hand es_net_new a full-size shape buffer: defensive against readers of
+   * more than in_ndim entries. */
+  memcpy (padded_shape, in_shape, sizeof (size_t) * in_ndim);
   model = g_new0 (EsModel, 1);
-  model->net = es_net_new (architecture_json, in_ndim, in_shape, &net_error);
+  model->net = es_net_new (architecture_json, in_ndim, padded_shape, &net_error);
   if (!model->net) {
     char *shape = shape_string (in_ndim, in_shape);
     g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_ARCHITECTURE,
