@@ -12,6 +12,7 @@ GST_ELEMENT_REGISTER_DECLARE (hammingframe);
 GST_ELEMENT_REGISTER_DECLARE (gammatonefb);
 GST_ELEMENT_REGISTER_DECLARE (frsrc);
 GST_ELEMENT_REGISTER_DECLARE (spectrogramimager);
+GST_ELEMENT_REGISTER_DECLARE (cnnclassify);
 
 #define ES_ELEMENTS(X) \
   X (preemphasis) \
@@ -19,6 +20,7 @@ GST_ELEMENT_REGISTER_DECLARE (spectrogramimager);
   X (gammatonefb) \
   X (frsrc) \
   X (spectrogramimager) \
+  X (cnnclassify) \
 
 
 G_END_DECLS
