@@ -12,9 +12,14 @@
  * other and the buffer, mirroring the reference implementation. */
 #include "nn/safetensors.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 G_DEFINE_QUARK (es-safetensors-error-quark, es_safetensors_error);
@@ -777,20 +782,54 @@ EsSafetensors *
 es_safetensors_load (const char *path, GError ** error)
 {
   /* Read the whole file rather than map it: a mapped file that shrinks
-   * underneath us would turn a read into SIGBUS; models are a few MB. */
-  char *contents = NULL;
-  gsize length = 0;
-  GError *io_error = NULL;
+   * underneath us would turn a read into SIGBUS; models are a few MB. Only
+   * regular files: /dev/zero or a FIFO would never end. */
   GError *local = NULL;
   GBytes *bytes;
   EsSafetensors *st;
+  struct stat sb;
+  guint8 *buffer;
+  size_t size, got = 0;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
 
-  if (!g_file_get_contents (path, &contents, &length, &io_error)) {
-    g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO, "%s", io_error->message);
-    g_error_free (io_error);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO, "%s: %s", path,
+        g_strerror (saved));
     return NULL;
   }
-  bytes = g_bytes_new_take (contents, length);
+  if (fstat (fd, &sb) != 0 || !S_ISREG (sb.st_mode)) {
+    g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO,
+        "%s: not a regular file", path);
+    close (fd);
+    return NULL;
+  }
+  size = (size_t) sb.st_size;
+  if ((guint64) sb.st_size > G_MAXSIZE || !(buffer = g_try_malloc (size ? size : 1))) {
+    g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO,
+        "%s: cannot hold %" G_GUINT64_FORMAT " bytes in memory", path, (guint64) sb.st_size);
+    close (fd);
+    return NULL;
+  }
+  while (got < size) {
+    ssize_t n = read (fd, buffer + got, size - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
+      g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO, "%s: %s", path,
+          g_strerror (saved));
+      g_free (buffer);
+      close (fd);
+      return NULL;
+    }
+    if (n == 0)                 /* shrank meanwhile: validate what is there */
+      break;
+    got += (size_t) n;
+  }
+  close (fd);
+
+  bytes = g_bytes_new_take (buffer, got);
   st = es_safetensors_load_bytes (bytes, &local);
   g_bytes_unref (bytes);
   if (!st)

@@ -563,7 +563,17 @@ START_TEST (test_missing_file)
   ck_assert (es_safetensors_load ("/nonexistent/dir/x.safetensors", &error) == NULL);
   ck_assert_int_eq (error->code, ES_SAFETENSORS_ERROR_IO);
   ck_assert (strstr (error->message, "x.safetensors") != NULL);
-  g_error_free (error);
+  g_clear_error (&error);
+  /* Not regular files: a directory, and a device that never ends. */
+  ck_assert (es_safetensors_load (g_get_tmp_dir (), &error) == NULL);
+  ck_assert_int_eq (error->code, ES_SAFETENSORS_ERROR_IO);
+  ck_assert (strstr (error->message, "not a regular file") != NULL);
+  g_clear_error (&error);
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS)) {
+    ck_assert (es_safetensors_load ("/dev/zero", &error) == NULL);
+    ck_assert_int_eq (error->code, ES_SAFETENSORS_ERROR_IO);
+    g_clear_error (&error);
+  }
 }
 END_TEST
 
