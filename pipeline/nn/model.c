@@ -505,8 +505,11 @@ es_model_load (const char *path_or_name, GError ** error)
   EsModel *model;
 
   g_return_val_if_fail (path_or_name != NULL, NULL);
-  /* An existing file wins; otherwise it is a name on the search path. */
-  if (g_file_test (path_or_name, G_FILE_TEST_EXISTS))
+  /* A path (with a '/') or an existing file is loaded as is; anything else
+   * is a name on the search path. */
+  if (strchr (path_or_name, '/') || strchr (path_or_name, G_DIR_SEPARATOR)
+      ? g_file_test (path_or_name, G_FILE_TEST_EXISTS)
+      : g_file_test (path_or_name, G_FILE_TEST_IS_REGULAR))
     path = g_strdup (path_or_name);
   else if (!(path = es_model_find (path_or_name))) {
     char **dirs = es_model_get_search_path ();
