@@ -86,6 +86,13 @@ es_balanced_class_weights (const EsDataset *d)
   return w;
 }
 
+void
+es_train_init_net (EsNet *net, guint64 seed)
+{
+  es_net_init_weights (net, stream_seed (seed, STREAM_INIT));
+  es_net_set_seed (net, stream_seed (seed, STREAM_DROPOUT));
+}
+
 EsNet *
 es_train_build_net (const char *architecture_json, int in_ndim, const size_t *in_shape,
     int n_classes, guint64 seed, GError **error)
@@ -100,8 +107,7 @@ es_train_build_net (const char *architecture_json, int in_ndim, const size_t *in
     es_net_free (net);
     return NULL;
   }
-  es_net_init_weights (net, stream_seed (seed, STREAM_INIT));
-  es_net_set_seed (net, stream_seed (seed, STREAM_DROPOUT));
+  es_train_init_net (net, seed);
   return net;
 }
 

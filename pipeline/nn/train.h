@@ -89,6 +89,9 @@ float *es_predict (EsNet *net, const EsDataset *dataset, size_t batch_size, doub
 /* es_predict + es_metrics_compute (with the loss set). */
 EsMetrics *es_evaluate (EsNet *net, const EsDataset *dataset, size_t batch_size);
 
+/* Initialise weights and the dropout generator of @net for @seed, as
+ * es_train_build_net does (for nets built elsewhere, e.g. by es_model_new). */
+void es_train_init_net (EsNet *net, guint64 seed);
 /* Build a network from a description, initialised for @seed. */
 EsNet *es_train_build_net (const char *architecture_json, int in_ndim, const size_t *in_shape,
     int n_classes, guint64 seed, GError **error);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# earshot train / eval end to end on a small table: outputs written, metrics
+# high, reruns bit-identical, eval agrees with the card, bad input is a clear
+# error with a non-zero exit and nothing clobbered.
+set -u
+fail=0
+check () { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+fixtures=$ES_FIXTURES_DIR/train
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/a" --cv 2>"$tmp/err" >"$tmp/out"
+check '[ $? -eq 0 ]' "train exits 0 ($(tail -3 "$tmp/err"))"
+for f in blobs.safetensors blobs.md blobs-loss.png blobs-accuracy.png blobs-confusion.png; do
+  check '[ -s "$tmp/a/$f" ]' "wrote $f"
+done
+check 'grep -q "epoch" "$tmp/err"' "progress on stderr"
+acc=$(sed -n 's/^test: accuracy \([0-9.]*\) %.*/\1/p' "$tmp/out")
+check 'awk "BEGIN{exit !($acc >= 99)}"' "test accuracy $acc >= 99 %"
+check 'grep -q "3-fold cross-validation" "$tmp/a/blobs.md"' "card has the CV section"
+check 'grep -q "mean ± std" "$tmp/a/blobs.md"' "card has mean ± std"
+check 'grep -q "| true \\\\ predicted |" "$tmp/a/blobs.md"' "card has the confusion matrix"
+check 'head -c 8 "$tmp/a/blobs-loss.png" | od -An -c | grep -q "P   N   G"' "loss plot is a PNG"
+
+# same seed, same bytes
+"$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/b" --cv --quiet >/dev/null 2>&1
+check 'cmp -s "$tmp/a/blobs.safetensors" "$tmp/b/blobs.safetensors"' "bit-identical rerun"
+
+# eval on the table, text and JSON
+"$EARSHOT" eval "$tmp/a/blobs.safetensors" "$fixtures/blobs.csv" >"$tmp/eval" 2>&1
+check '[ $? -eq 0 ]' "eval exits 0"
+check 'grep -q "^accuracy" "$tmp/eval" && grep -q "true\\\\pred" "$tmp/eval"' "eval prints metrics and confusion"
+"$EARSHOT" eval "$tmp/a/blobs.safetensors" "$fixtures/blobs.recipe" --json >"$tmp/eval.json"
+check '[ $? -eq 0 ] && grep -q "\"macro_f1\"" "$tmp/eval.json"' "eval --json from a recipe"
+
+# errors: clear message, non-zero, nothing clobbered
+echo keep >"$tmp/a/blobs.md.bak"
+printf '[data]\nkind=table\npath=blobs.csv\nlearning_rat=1\n[model]\nname=x\narchitecture=mlp\n' >"$tmp/bad.recipe"
+"$EARSHOT" train "$tmp/bad.recipe" --out "$tmp/a" 2>"$tmp/err"; rc=$?
+check '[ $rc -eq 1 ] && grep -q "\[data\] learning_rat: unknown key" "$tmp/err"' "unknown key reported ($(cat "$tmp/err"))"
+printf '[data]\nkind=table\npath=missing.csv\n[model]\nname=blobs\narchitecture=mlp\n' >"$tmp/missing.recipe"
+"$EARSHOT" train "$tmp/missing.recipe" --out "$tmp/a" 2>"$tmp/err"; rc=$?
+check '[ $rc -eq 1 ] && grep -q "missing.csv" "$tmp/err"' "missing data named"
+check 'cmp -s "$tmp/a/blobs.safetensors" "$tmp/b/blobs.safetensors"' "failed run left the model alone"
+"$EARSHOT" train 2>/dev/null; check '[ $? -eq 2 ]' "usage error exits 2"
+"$EARSHOT" train "$fixtures/blobs.recipe" --bogus 2>/dev/null; check '[ $? -eq 2 ]' "unknown option exits 2"
+"$EARSHOT" eval "$tmp/nope.safetensors" "$fixtures/blobs.csv" 2>"$tmp/err"; rc=$?
+check '[ $rc -eq 1 ] && grep -q "nope" "$tmp/err"' "missing model named"
+exit $fail
