@@ -14,10 +14,13 @@
  *
  * The model describes its own input: a features model needs `bands` equal to
  * its input size, an image model a fixed width and height. When the model is
- * loaded (READY→PAUSED) the element advertises exactly those caps, so an
- * upstream imager negotiates the right size by itself; input that still does
- * not match fails with an error naming what the model expects and what came.
- * Grey pixels are given to the network as value / 255 (white is 1).
+ * loaded (READY→PAUSED) the element advertises those caps first, so an
+ * upstream imager negotiates the model's size by itself; feature input that
+ * does not match fails with an error naming what the model expects and what
+ * came. Grey images of any other size (a PNG or JPEG graph through
+ * `decodebin ! videoconvert`) are resampled to the model's size by area
+ * averaging, exactly as the trainer does. Grey pixels are given to the
+ * network as value / 255 (white is 1).
  *
  * For every decision whose confidence reaches #GstCnnClassify:threshold the
  * element posts an element message (unless #GstCnnClassify:post-messages is
@@ -48,6 +51,7 @@
  * |[
  * gst-launch-1.0 -m frsrc location=iem.csv ! cnnclassify model=iem-signature-1d ! fakesink
  * gst-launch-1.0 -m frsrc location=iem.csv ! spectrogramimager ! cnnclassify model=iem-signature-2d ! fakesink
+ * gst-launch-1.0 -m filesrc location=graph.png ! decodebin ! videoconvert ! cnnclassify model=iem-signature-2d ! fakesink
  * ]|
  */
 
@@ -61,7 +65,7 @@
 
 #include "gstcnnclassify.h"
 #include "es-caps.h"
-#include "nn/loss.h"
+#include "io/resize.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
 #define GST_CAT_DEFAULT gst_cnn_classify_debug
@@ -453,14 +457,10 @@ gst_cnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     if (!gst_video_info_from_caps (&self->vinfo, incaps))
       return FALSE;
     if ((size_t) GST_VIDEO_INFO_WIDTH (&self->vinfo) != shape[2]
-        || (size_t) GST_VIDEO_INFO_HEIGHT (&self->vinfo) != shape[1]) {
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-          ("Model \"%s\" takes %zux%zu grey images, got %dx%d.",
-              es_model_get_name (self->model), shape[2], shape[1],
-              GST_VIDEO_INFO_WIDTH (&self->vinfo),
-              GST_VIDEO_INFO_HEIGHT (&self->vinfo)), (NULL));
-      return FALSE;
-    }
+        || (size_t) GST_VIDEO_INFO_HEIGHT (&self->vinfo) != shape[1])
+      GST_INFO_OBJECT (self, "resampling %dx%d images to the model's %zux%zu",
+          GST_VIDEO_INFO_WIDTH (&self->vinfo),
+          GST_VIDEO_INFO_HEIGHT (&self->vinfo), shape[2], shape[1]);
     self->fps_n = GST_VIDEO_INFO_FPS_N (&self->vinfo);
     self->fps_d = GST_VIDEO_INFO_FPS_D (&self->vinfo);
   } else {
@@ -626,13 +626,14 @@ gst_cnn_classify_fill_example (GstCnnClassify * self, const guint8 * data,
   gboolean finite = TRUE;
 
   if (self->image_input) {
-    gint w = GST_VIDEO_INFO_WIDTH (&self->vinfo);
-    gint h = GST_VIDEO_INFO_HEIGHT (&self->vinfo);
-    gint stride = GST_VIDEO_INFO_PLANE_STRIDE (&self->vinfo, 0);
+    size_t shape[3];
     const guint8 *frame = data + i * GST_VIDEO_INFO_SIZE (&self->vinfo);
-    for (gint y = 0; y < h; y++)
-      for (gint x = 0; x < w; x++)
-        row[y * w + x] = frame[y * stride + x] * (1.0f / 255.0f);
+
+    es_model_get_input_shape (self->model, shape);
+    es_resize_gray8_to_float (frame, GST_VIDEO_INFO_WIDTH (&self->vinfo),
+        GST_VIDEO_INFO_HEIGHT (&self->vinfo),
+        GST_VIDEO_INFO_PLANE_STRIDE (&self->vinfo, 0), row, shape[2],
+        shape[1]);
   } else {
     memcpy (row, data + i * self->input_size * sizeof (float),
         self->input_size * sizeof (float));
