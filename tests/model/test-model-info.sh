@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # `earshot model info`: text and JSON output, lookup by name, and a clear
 # message with a non-zero exit for missing, malformed and non-model files.
 # Needs EARSHOT (the CLI) and ES_FIXTURES_DIR from the test environment.
