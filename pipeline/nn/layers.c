@@ -14,6 +14,9 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const char *const layer_names[] = {
   [ES_LAYER_CONV1D] = "conv1d",
@@ -377,50 +380,111 @@ batchnorm_backward (EsLayer *l, const float *in, const float *grad_out,
 
 /* ---- max pooling (no padding, floor mode, like PyTorch's defaults) ------- */
 
+/* The value kept for a window: strictly greater replaces, so the first
+ * maximum wins as in PyTorch, and a NaN replaces anything (propagates). */
+static inline float
+pool_pick (float m, float v)
+{
+  return (v > m || v != v) ? v : m;
+}
+
+/* Pairs of a row: y[i] = pick (a[2i], a[2i+1]) [and b[2i], b[2i+1]]. SSE2
+ * (x86-64 baseline) on four outputs at a time: the even/odd split is a
+ * shuffle the auto-vectoriser does not find. */
+static void
+pool_row_2 (const float *restrict a, const float *restrict b, float *restrict y,
+    size_t n)
+{
+  size_t i = 0;
+#ifdef __SSE2__
+  for (; i + 4 <= n; i += 4) {
+    __m128 lo = _mm_loadu_ps (a + 2 * i), hi = _mm_loadu_ps (a + 2 * i + 4);
+    __m128 m = _mm_shuffle_ps (lo, hi, _MM_SHUFFLE (2, 0, 2, 0));
+    __m128 v = _mm_shuffle_ps (lo, hi, _MM_SHUFFLE (3, 1, 3, 1));
+    __m128 take = _mm_or_ps (_mm_cmpgt_ps (v, m), _mm_cmpunord_ps (v, v));
+    m = _mm_or_ps (_mm_and_ps (take, v), _mm_andnot_ps (take, m));
+    if (b) {
+      __m128 blo = _mm_loadu_ps (b + 2 * i), bhi = _mm_loadu_ps (b + 2 * i + 4);
+      v = _mm_shuffle_ps (blo, bhi, _MM_SHUFFLE (2, 0, 2, 0));
+      take = _mm_or_ps (_mm_cmpgt_ps (v, m), _mm_cmpunord_ps (v, v));
+      m = _mm_or_ps (_mm_and_ps (take, v), _mm_andnot_ps (take, m));
+      v = _mm_shuffle_ps (blo, bhi, _MM_SHUFFLE (3, 1, 3, 1));
+      take = _mm_or_ps (_mm_cmpgt_ps (v, m), _mm_cmpunord_ps (v, v));
+      m = _mm_or_ps (_mm_and_ps (take, v), _mm_andnot_ps (take, m));
+    }
+    _mm_storeu_ps (y + i, m);
+  }
+#endif
+  for (; i < n; i++) {
+    float m = pool_pick (a[2 * i], a[2 * i + 1]);
+    if (b)
+      m = pool_pick (pool_pick (m, b[2 * i]), b[2 * i + 1]);
+    y[i] = m;
+  }
+}
+
+/* Index (into one example) of the element a window keeps: the same scan
+ * order and rule as the forward, so backward needs no stored argmax. */
+static size_t
+pool_argmax (const EsLayer *l, const float *x, size_t c, size_t oh, size_t ow)
+{
+  const size_t H = l->in_h, W = l->in_w;
+  size_t best = c * H * W + oh * l->stride_h * W + ow * l->stride_w;
+  float v = x[best];
+
+  for (size_t ki = 0; ki < l->kernel_h; ki++) {
+    for (size_t kj = 0; kj < l->kernel_w; kj++) {
+      size_t at = c * H * W + (oh * l->stride_h + ki) * W + ow * l->stride_w + kj;
+      if (x[at] > v || isnan (x[at])) {
+        v = x[at];
+        best = at;
+      }
+    }
+  }
+  return best;
+}
+
 static void
 maxpool_forward (EsLayer *l, const float *in, float *out, size_t batch)
 {
   const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
   const size_t OH = l->out_h, OW = l->out_w;
+  const gboolean pairs = l->kernel_w == 2 && l->stride_w == 2
+      && ((l->kernel_h == 1 && l->stride_h == 1) || (l->kernel_h == 2 && l->stride_h == 2));
 
   for (size_t b = 0; b < batch; b++) {
     const float *x = in + b * l->in_size;
     float *y = out + b * l->out_size;
-    int32_t *arg = l->argmax + b * l->out_size;
     for (size_t c = 0; c < C; c++) {
       for (size_t oh = 0; oh < OH; oh++) {
-        for (size_t ow = 0; ow < OW; ow++) {
-          size_t best = c * H * W + oh * l->stride_h * W + ow * l->stride_w;
-          float v = x[best];
-          for (size_t ki = 0; ki < l->kernel_h; ki++) {
-            for (size_t kj = 0; kj < l->kernel_w; kj++) {
-              size_t at = c * H * W + (oh * l->stride_h + ki) * W + ow * l->stride_w + kj;
-              /* Strictly greater: the first maximum wins, as in PyTorch;
-               * NaN propagates. */
-              if (x[at] > v || isnan (x[at])) {
-                v = x[at];
-                best = at;
-              }
-            }
-          }
-          y[(c * OH + oh) * OW + ow] = v;
-          arg[(c * OH + oh) * OW + ow] = (int32_t) best;
+        float *yr = y + (c * OH + oh) * OW;
+        if (pairs) {
+          const float *r0 = x + (c * H + oh * l->stride_h) * W;
+          pool_row_2 (r0, l->kernel_h == 2 ? r0 + W : NULL, yr, OW);
+          continue;
         }
+        for (size_t ow = 0; ow < OW; ow++)
+          yr[ow] = x[pool_argmax (l, x, c, oh, ow)];
       }
     }
   }
 }
 
 static void
-maxpool_backward (EsLayer *l, const float *grad_out, float *grad_in, size_t batch)
+maxpool_backward (EsLayer *l, const float *in, const float *grad_out,
+    float *grad_in, size_t batch)
 {
+  const size_t C = l->channels_in, OH = l->out_h, OW = l->out_w;
+
   memset (grad_in, 0, batch * l->in_size * sizeof (float));
   for (size_t b = 0; b < batch; b++) {
+    const float *x = in + b * l->in_size;
     const float *dy = grad_out + b * l->out_size;
-    const int32_t *arg = l->argmax + b * l->out_size;
     float *dx = grad_in + b * l->in_size;
-    for (size_t i = 0; i < l->out_size; i++)
-      dx[arg[i]] += dy[i];
+    for (size_t c = 0; c < C; c++)
+      for (size_t oh = 0; oh < OH; oh++)
+        for (size_t ow = 0; ow < OW; ow++)
+          dx[pool_argmax (l, x, c, oh, ow)] += dy[(c * OH + oh) * OW + ow];
   }
 }
 
@@ -626,7 +690,7 @@ es_layer_backward (EsLayer *l, const float *in, const float *out,
       break;
     case ES_LAYER_MAXPOOL1D:
     case ES_LAYER_MAXPOOL2D:
-      maxpool_backward (l, grad_out, grad_in, batch);
+      maxpool_backward (l, in, grad_out, grad_in, batch);
       break;
     case ES_LAYER_GLOBAL_MEAN: {
       const size_t L = l->in_shape[l->in_ndim - 1], rows = n / L;

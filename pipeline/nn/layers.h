@@ -62,7 +62,6 @@ typedef struct {
 
   /* Per-batch state, sized for the net's batch capacity. */
   float *mask;                  /* dropout: 0 or 1/(1-p) per element */
-  int32_t *argmax;              /* max pool: input offset of each output */
   double *mean, *inv_std;       /* batch norm: statistics used by the last forward */
 } EsLayer;
 

@@ -638,7 +638,6 @@ free_batch_buffers (EsNet *net)
   for (size_t i = 0; i < net->n_layers; i++) {
     EsLayer *l = &net->layers[i];
     g_clear_pointer (&l->mask, g_free);
-    g_clear_pointer (&l->argmax, g_free);
     g_clear_pointer (&l->mean, g_free);
     g_clear_pointer (&l->inv_std, g_free);
   }
@@ -680,8 +679,6 @@ ensure_capacity (EsNet *net, size_t batch)
     net->acts[i + 1] = g_new (float, batch * l->out_size);
     if (l->type == ES_LAYER_DROPOUT)
       l->mask = g_new (float, batch * l->in_size);
-    if (l->type == ES_LAYER_MAXPOOL1D || l->type == ES_LAYER_MAXPOOL2D)
-      l->argmax = g_new (int32_t, batch * l->out_size);
     if (l->type == ES_LAYER_BATCHNORM) {
       l->mean = g_new0 (double, l->channels_in);
       l->inv_std = g_new0 (double, l->channels_in);
