@@ -117,12 +117,14 @@ conv_chunk (const EsLayer *l, size_t batch)
   return CLAMP (chunk, 1, MAX (batch, 1));
 }
 
-/* Unfold one example [C, H, W] into rows (c, ki, kj) of a column matrix with
- * leading dimension ld, one column per output position. */
+/* Unfold output rows [oh0, oh1) of one example [C, H, W] into rows
+ * (c, ki, kj) of a column matrix with leading dimension ld, one column per
+ * output position. */
 static void
-im2col (const EsLayer *l, const float *x, float *cols, size_t ld)
+im2col_band (const EsLayer *l, const float *x, float *cols, size_t ld,
+    size_t oh0, size_t oh1)
 {
-  const size_t H = l->in_h, W = l->in_w, OH = l->out_h, OW = l->out_w;
+  const size_t H = l->in_h, W = l->in_w, OW = l->out_w;
 
   for (size_t c = 0; c < l->channels_in; c++) {
     const float *xc = x + c * H * W;
@@ -130,9 +132,9 @@ im2col (const EsLayer *l, const float *x, float *cols, size_t ld)
       for (size_t kj = 0; kj < l->kernel_w; kj++) {
         float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
         const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
-        for (size_t oh = 0; oh < OH; oh++) {
+        for (size_t oh = oh0; oh < oh1; oh++) {
           const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
-          float *dst = row + oh * OW;
+          float *dst = row + (oh - oh0) * OW;
           const float *src;
           if (ih < 0 || ih >= (ptrdiff_t) H) {
             memset (dst, 0, OW * sizeof (float));
@@ -158,6 +160,12 @@ im2col (const EsLayer *l, const float *x, float *cols, size_t ld)
       }
     }
   }
+}
+
+static void
+im2col (const EsLayer *l, const float *x, float *cols, size_t ld)
+{
+  im2col_band (l, x, cols, ld, 0, l->out_h);
 }
 
 /* Adjoint of im2col: add the column matrix back into dx [C, H, W]. */
@@ -278,19 +286,39 @@ conv_backward (EsLayer *l, const float *in, const float *grad_out,
 /* ---- batch norm -------------------------------------------------------- */
 
 static void
+batchnorm_set_channel (EsLayer *l, size_t c, double mean, double inv_std)
+{
+  const float *gamma = l->weight->data, *beta = l->bias->data;
+
+  l->mean[c] = mean;
+  l->inv_std[c] = inv_std;
+  l->scale[c] = (float) (gamma[c] * inv_std);
+  l->shift[c] = (float) (beta[c] - mean * gamma[c] * inv_std);
+}
+
+void
+es_layer_batchnorm_prepare_inference (EsLayer *l)
+{
+  const float *rm = l->running_mean->data, *rv = l->running_var->data;
+
+  for (size_t c = 0; c < l->channels_in; c++)
+    batchnorm_set_channel (l, c, rm[c], 1.0 / sqrt ((double) rv[c] + l->eps));
+}
+
+static void
 batchnorm_forward (EsLayer *l, const float *in, float *out, size_t batch,
     gboolean training)
 {
   const size_t C = l->channels_in, S = l->in_h * l->in_w;
-  const float *gamma = l->weight->data, *beta = l->bias->data;
   float *rm = l->running_mean->data, *rv = l->running_var->data;
 
+  if (!training)
+    es_layer_batchnorm_prepare_inference (l);
   for (size_t c = 0; c < C; c++) {
-    double mean, inv_std;
     float scale, shift;
     if (training) {
       const double n = (double) batch * S;
-      double sum = 0.0, sq = 0.0, var;
+      double sum = 0.0, sq = 0.0, var, mean;
       for (size_t b = 0; b < batch; b++) {
         const float *x = in + b * l->in_size + c * S;
         for (size_t s = 0; s < S; s++)
@@ -306,19 +334,14 @@ batchnorm_forward (EsLayer *l, const float *in, float *out, size_t batch,
         }
       }
       var = sq / n;
-      inv_std = 1.0 / sqrt (var + l->eps);
+      batchnorm_set_channel (l, c, mean, 1.0 / sqrt (var + l->eps));
       /* PyTorch: running = (1 - m) running + m batch, variance unbiased. */
       rm[c] = (float) ((1.0 - l->momentum) * rm[c] + l->momentum * mean);
       rv[c] = (float) ((1.0 - l->momentum) * rv[c]
           + l->momentum * (n > 1 ? sq / (n - 1) : var));
-    } else {
-      mean = rm[c];
-      inv_std = 1.0 / sqrt ((double) rv[c] + l->eps);
     }
-    l->mean[c] = mean;
-    l->inv_std[c] = inv_std;
-    scale = (float) (gamma[c] * inv_std);
-    shift = (float) (beta[c] - mean * gamma[c] * inv_std);
+    scale = l->scale[c];
+    shift = l->shift[c];
     for (size_t b = 0; b < batch; b++) {
       const float *restrict x = in + b * l->in_size + c * S;
       float *restrict y = out + b * l->in_size + c * S;
@@ -488,6 +511,109 @@ maxpool_backward (EsLayer *l, const float *in, const float *grad_out,
   }
 }
 
+/* ---- fused inference: conv -> pointwise layers -> max-pool ------------- */
+
+gboolean
+es_layer_pool_fusable (const EsLayer *p)
+{
+  return (p->type == ES_LAYER_MAXPOOL1D || p->type == ES_LAYER_MAXPOOL2D)
+      && p->kernel_w == 2 && p->stride_w == 2
+      && ((p->kernel_h == 1 && p->stride_h == 1) || (p->kernel_h == 2 && p->stride_h == 2));
+}
+
+/* Output rows per band when a large convolution is run band by band, so the
+ * column matrix (about 128 KB) and the GEMM tile stay in L2. */
+static size_t
+conv_band_rows (const EsLayer *l)
+{
+  size_t r = 32768 / MAX (conv_rows (l) * l->out_w, 1);
+
+  r = MAX (r & ~(size_t) 1, 2);       /* even, so 2x2 pooling never straddles */
+  return MIN (r, l->out_h);
+}
+
+/* Bias, the pointwise ops, then pooling or a copy, for output rows
+ * [oh0, oh0 + rows) of channel o held in g (rows x out_w, modified). */
+static void
+conv_epilogue (const EsLayer *l, size_t o, float *restrict g, size_t rows, size_t oh0,
+    const EsEpilogueOp *ops, int n_ops, const EsLayer *pool, float *restrict y)
+{
+  const size_t n = rows * l->out_w;
+
+  if (l->bias) {
+    const float bo = l->bias->data[o];
+    for (size_t i = 0; i < n; i++)
+      g[i] += bo;
+  }
+  for (int k = 0; k < n_ops; k++) {
+    if (ops[k].kind == ES_EPILOGUE_AFFINE) {
+      const float sc = ops[k].scale[o], sh = ops[k].shift[o];
+      for (size_t i = 0; i < n; i++)
+        g[i] = g[i] * sc + sh;
+    } else {
+      for (size_t i = 0; i < n; i++)
+        g[i] = g[i] > 0.0f ? g[i] : 0.0f;
+    }
+  }
+  if (pool) {
+    const size_t PH = pool->out_h, PW = pool->out_w, sh = pool->stride_h;
+    const size_t end = MIN (PH, (oh0 + rows - pool->kernel_h) / sh + 1);
+    for (size_t ph = oh0 / sh; ph < end; ph++) {
+      const float *r0 = g + (ph * sh - oh0) * l->out_w;
+      pool_row_2 (r0, pool->kernel_h == 2 ? r0 + l->out_w : NULL,
+          y + (o * PH + ph) * PW, PW);
+    }
+  } else {
+    memcpy (y + o * l->out_h * l->out_w + oh0 * l->out_w, g, n * sizeof (float));
+  }
+}
+
+void
+es_layer_conv_fused_forward (EsLayer *l, const EsEpilogueOp *ops, int n_ops,
+    const EsLayer *pool, const float *in, float *out, size_t batch,
+    EsLayerWorkspace *ws)
+{
+  const size_t P = l->out_h * l->out_w, K = conv_rows (l), O = l->channels_out;
+  const size_t chunk = conv_chunk (l, batch);
+  const size_t out_size = pool ? pool->out_size : l->out_size;
+  const float *w = l->weight->data;
+
+  g_assert (n_ops <= ES_EPILOGUE_MAX_OPS);
+  g_assert (pool == NULL || es_layer_pool_fusable (pool));
+
+  if (chunk > 1) {
+    /* Small outputs: several examples per GEMM, as conv_forward. */
+    for (size_t b0 = 0; b0 < batch; b0 += chunk) {
+      const size_t nb = MIN (chunk, batch - b0), N = nb * P;
+      for (size_t e = 0; e < nb; e++)
+        im2col (l, in + (b0 + e) * l->in_size, ws->cols + e * P, N);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+          1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
+      for (size_t e = 0; e < nb; e++)
+        for (size_t o = 0; o < O; o++)
+          conv_epilogue (l, o, ws->gemm + o * N + e * P, l->out_h, 0, ops, n_ops,
+              pool, out + (b0 + e) * out_size);
+    }
+    return;
+  }
+  /* Large outputs: one example at a time, in bands of output rows. */
+  {
+    const size_t R = conv_band_rows (l), OW = l->out_w;
+    for (size_t b = 0; b < batch; b++) {
+      const float *x = in + b * l->in_size;
+      float *y = out + b * out_size;
+      for (size_t oh0 = 0; oh0 < l->out_h; oh0 += R) {
+        const size_t rows = MIN (R, l->out_h - oh0), N = rows * OW;
+        im2col_band (l, x, ws->cols, N, oh0, oh0 + rows);
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+            1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
+        for (size_t o = 0; o < O; o++)
+          conv_epilogue (l, o, ws->gemm + o * N, rows, oh0, ops, n_ops, pool, y);
+      }
+    }
+  }
+}
+
 /* ---- dense ------------------------------------------------------------- */
 
 static void
@@ -539,7 +665,8 @@ es_layer_workspace_needs (const EsLayer *l, size_t batch, size_t *cols_size,
   if (l->type == ES_LAYER_CONV1D || l->type == ES_LAYER_CONV2D) {
     const size_t chunk = conv_chunk (l, batch), P = l->out_h * l->out_w;
     *cols_size = conv_rows (l) * chunk * P;
-    *gemm_size = chunk > 1 ? l->channels_out * chunk * P : 0;
+    /* chunk > 1: the grouped GEMM result; else one band of the fused path. */
+    *gemm_size = l->channels_out * (chunk > 1 ? chunk * P : conv_band_rows (l) * l->out_w);
   }
 }
 

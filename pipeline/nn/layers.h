@@ -63,7 +63,22 @@ typedef struct {
   /* Per-batch state, sized for the net's batch capacity. */
   float *mask;                  /* dropout: 0 or 1/(1-p) per element */
   double *mean, *inv_std;       /* batch norm: statistics used by the last forward */
+  float *scale, *shift;         /* batch norm: per-channel affine of the last forward */
 } EsLayer;
+
+/* Inference-mode fusion (see es_layer_conv_fused_forward): the pointwise
+ * layers after a convolution, applied to its output while it is in cache. */
+typedef enum {
+  ES_EPILOGUE_AFFINE,           /* y = y * scale[c] + shift[c] (batch norm) */
+  ES_EPILOGUE_RELU,
+} EsEpilogueKind;
+
+typedef struct {
+  EsEpilogueKind kind;
+  const float *scale, *shift;
+} EsEpilogueOp;
+
+#define ES_EPILOGUE_MAX_OPS 8
 
 const char *es_layer_type_name (EsLayerType type);
 gboolean es_layer_type_from_name (const char *name, EsLayerType *type);
@@ -85,6 +100,21 @@ void es_layer_forward (EsLayer *layer, const float *in, float *out, size_t batch
  * grad_in is not NULL, writes dL/din (overwriting it). */
 void es_layer_backward (EsLayer *layer, const float *in, const float *out,
     const float *grad_out, float *grad_in, size_t batch, gboolean training,
+    EsLayerWorkspace *ws);
+
+/* Batch norm in inference mode: fill layer->scale/shift (and mean/inv_std)
+ * from the running statistics, exactly as its forward would. */
+void es_layer_batchnorm_prepare_inference (EsLayer *layer);
+
+/* Whether `pool` (a max-pool layer) can be fused after a convolution. */
+gboolean es_layer_pool_fusable (const EsLayer *pool);
+
+/* Inference forward of conv -> ops[0..n_ops) -> optional max-pool, writing
+ * only the final output (batch x the last layer's out_size). Each op is
+ * applied in the order and with the float operations of the unfused layers,
+ * so the result is bit-identical to running them one by one. */
+void es_layer_conv_fused_forward (EsLayer *conv, const EsEpilogueOp *ops, int n_ops,
+    const EsLayer *pool, const float *in, float *out, size_t batch,
     EsLayerWorkspace *ws);
 
 /* Uniform double in [0, 1) from a xoshiro256** state; seeding via splitmix64. */

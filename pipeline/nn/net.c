@@ -38,6 +38,9 @@ struct _EsNet {
    * (acts[0] a copy of the net input), acts[n_layers] the logits. */
   size_t capacity;
   size_t last_batch;
+  /* The last forward was a fused inference forward: only the input and the
+   * logits in acts are current; backward recomputes the rest first. */
+  gboolean acts_partial;
   float **acts;
   float *grad_a, *grad_b, *input_grad;
   size_t max_act;
@@ -640,6 +643,8 @@ free_batch_buffers (EsNet *net)
     g_clear_pointer (&l->mask, g_free);
     g_clear_pointer (&l->mean, g_free);
     g_clear_pointer (&l->inv_std, g_free);
+    g_clear_pointer (&l->scale, g_free);
+    g_clear_pointer (&l->shift, g_free);
   }
   g_clear_pointer (&net->ws.cols, g_free);
   g_clear_pointer (&net->ws.gemm, g_free);
@@ -682,6 +687,8 @@ ensure_capacity (EsNet *net, size_t batch)
     if (l->type == ES_LAYER_BATCHNORM) {
       l->mean = g_new0 (double, l->channels_in);
       l->inv_std = g_new0 (double, l->channels_in);
+      l->scale = g_new0 (float, l->channels_in);
+      l->shift = g_new0 (float, l->channels_in);
     }
     es_layer_workspace_needs (l, batch, &cols, &gemm);
     net->ws.cols_size = MAX (net->ws.cols_size, cols);
@@ -813,6 +820,57 @@ es_net_set_need_input_grad (EsNet *net, gboolean need)
   net->need_input_grad = need;
 }
 
+/* Inference: a convolution and the pointwise layers after it (batch norm,
+ * ReLU, dropout, which is the identity) and a 2-wide max-pool run as one
+ * fused kernel, band by band, without writing the intermediate activations.
+ * Returns the index of the last layer consumed. */
+static size_t
+forward_fused (EsNet *net, size_t i, size_t batch)
+{
+  EsLayer *conv = &net->layers[i];
+  EsEpilogueOp ops[ES_EPILOGUE_MAX_OPS];
+  const EsLayer *pool = NULL;
+  int n_ops = 0;
+  size_t j = i;
+
+  while (j + 1 < net->n_layers && n_ops < ES_EPILOGUE_MAX_OPS) {
+    EsLayer *next = &net->layers[j + 1];
+    if (next->type == ES_LAYER_BATCHNORM) {
+      es_layer_batchnorm_prepare_inference (next);
+      ops[n_ops++] = (EsEpilogueOp) { ES_EPILOGUE_AFFINE, next->scale, next->shift };
+    } else if (next->type == ES_LAYER_RELU) {
+      ops[n_ops++] = (EsEpilogueOp) { ES_EPILOGUE_RELU, NULL, NULL };
+    } else if (next->type != ES_LAYER_DROPOUT) {
+      break;
+    }
+    j++;
+  }
+  if (j + 1 < net->n_layers && es_layer_pool_fusable (&net->layers[j + 1])) {
+    pool = &net->layers[j + 1];
+    j++;
+  }
+  es_layer_conv_fused_forward (conv, ops, n_ops, pool, net->acts[i], net->acts[j + 1],
+      batch, &net->ws);
+  return j;
+}
+
+static void
+forward_layers (EsNet *net, size_t batch, gboolean fuse)
+{
+  net->acts_partial = FALSE;
+  for (size_t i = 0; i < net->n_layers; i++) {
+    EsLayer *l = &net->layers[i];
+    if (fuse && (l->type == ES_LAYER_CONV1D || l->type == ES_LAYER_CONV2D)) {
+      size_t j = forward_fused (net, i, batch);
+      net->acts_partial = TRUE;
+      i = j;
+      continue;
+    }
+    es_layer_forward (l, net->acts[i], net->acts[i + 1], batch, net->training,
+        net->rng, &net->ws);
+  }
+}
+
 const float *
 es_net_forward (EsNet *net, const float *input, size_t batch)
 {
@@ -820,9 +878,7 @@ es_net_forward (EsNet *net, const float *input, size_t batch)
 
   ensure_capacity (net, batch);
   memcpy (net->acts[0], input, batch * net->in_size * sizeof (float));
-  for (size_t i = 0; i < net->n_layers; i++)
-    es_layer_forward (&net->layers[i], net->acts[i], net->acts[i + 1], batch,
-        net->training, net->rng, &net->ws);
+  forward_layers (net, batch, !net->training);
   net->last_batch = batch;
   return net->acts[net->n_layers];
 }
@@ -834,6 +890,19 @@ es_net_backward (EsNet *net, const float *grad_output)
   const size_t batch = net->last_batch;
 
   g_return_if_fail (batch > 0 && grad_output != NULL);
+
+  if (net->acts_partial) {
+    /* Backward after a fused inference forward needs every activation:
+     * rerun the layers one by one (inference mode, so deterministic and
+     * equal to the fused result up to float rounding). grad_output may be
+     * the caller's copy of the logits buffer, which is not touched. */
+    float *logits = net->acts[net->n_layers];
+    float *keep = g_memdup2 (logits, batch * net->out_size * sizeof (float));
+    g_assert (!net->training);
+    forward_layers (net, batch, FALSE);
+    memcpy (logits, keep, batch * net->out_size * sizeof (float));
+    g_free (keep);
+  }
 
   for (size_t k = net->n_layers; k-- > 0;) {
     EsLayer *l = &net->layers[k];
