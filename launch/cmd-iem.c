@@ -250,13 +250,22 @@ load_model (ModelSlot * slot, char **message)
     if (g_error_matches (error, ES_MODEL_ERROR, ES_MODEL_ERROR_NOT_FOUND)
         && !strchr (slot->name_or_path, G_DIR_SEPARATOR)) {
       char **dirs = es_model_get_search_path ();
-      char *list = g_strjoinv (", ", dirs);
+      GString *list = g_string_new (NULL);
+
+      /* ES_MODEL_PATH often names the source tree's models/ again */
+      for (int i = 0; dirs[i]; i++) {
+        gboolean repeated = FALSE;
+        for (int j = 0; j < i && !repeated; j++)
+          repeated = strcmp (dirs[i], dirs[j]) == 0;
+        if (!repeated)
+          g_string_append_printf (list, "%s%s", list->len ? ", " : "", dirs[i]);
+      }
       *message = g_strdup_printf ("the %s model \"%s\" (for %s) was not found: "
           "no file %s.safetensors in %s. Set ES_MODEL_PATH to the folder "
           "holding it, or give a file with %s PATH.", slot->role,
           slot->name_or_path, slot->inputs, slot->name_or_path,
-          *list ? list : "(no directories)", slot->option);
-      g_free (list);
+          list->len ? list->str : "(no directories)", slot->option);
+      g_string_free (list, TRUE);
       g_strfreev (dirs);
     } else {
       *message = g_strdup_printf ("cannot load the %s model \"%s\" (for %s): %s",
