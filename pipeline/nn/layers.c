@@ -628,6 +628,13 @@ dense_forward (EsLayer *l, const float *in, float *out, size_t batch)
     else
       memset (out + b * n_out, 0, n_out * sizeof (float));
   }
+  /* One example: a matrix-vector product (OpenBLAS's GEMM with M = 1 does
+   * not stream W as fast). */
+  if (batch == 1) {
+    cblas_sgemv (CblasRowMajor, CblasNoTrans, n_out, n_in, 1.0f, l->weight->data, n_in,
+        in, 1, 1.0f, out, 1);
+    return;
+  }
   /* Y [B, n_out] = X [B, n_in] x W^T [n_in, n_out] + Y */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in,
       1.0f, in, n_in, l->weight->data, n_in, 1.0f, out, n_out);
