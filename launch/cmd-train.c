@@ -373,8 +373,8 @@ es_cmd_train (int argc, char **argv)
 
     g_string_append_printf (s, "# %s\n\nTrained by `earshot train` (earshot %s).\n\n## Data\n\n",
         recipe->name, VERSION);
-    g_string_append_printf (s, "- source: `%s` (%s), %zu examples of %zu values\n",
-        recipe->data_path, recipe->data_kind == ES_RECIPE_DATA_IEM ? "IEM measurements" : "table",
+    g_string_append_printf (s, "- source: `%s`, relative to the recipe (%s), %zu examples "
+        "of %zu values\n", recipe->data_path_as_written, recipe->data_kind == ES_RECIPE_DATA_IEM ? "IEM measurements" : "table",
         data->n, data->input_size);
     {
       size_t *counts = es_dataset_class_counts (data);

@@ -103,6 +103,7 @@ es_recipe_free (EsRecipe *r)
   g_free (r->path);
   g_free (r->text);
   g_free (r->data_path);
+  g_free (r->data_path_as_written);
   g_free (r->label_column);
   g_free (r->group_columns);
   g_free (r->feature_columns);
@@ -266,7 +267,7 @@ read_data (Reader *rd, EsRecipe *r)
     fail (rd, "data", "kind", "missing (required: table or iem)");
   path = get_string (rd, "data", "path", NULL, TRUE);
   r->data_path = resolve_path (rd, path);
-  g_free (path);
+  r->data_path_as_written = path;
   r->points = get_int (rd, "data", "points", 128, 2, 1 << 20);
   r->fmin = get_double (rd, "data", "fmin", 20.0, 1e-3, 1e6);
   r->fmax = get_double (rd, "data", "fmax", 20000.0, 1e-3, 1e6);

@@ -72,6 +72,7 @@ typedef struct {
   /* [data] */
   EsRecipeDataKind data_kind;
   char *data_path;            /* resolved */
+  char *data_path_as_written; /* as in the recipe (for model cards: no machine paths) */
   char *label_column;
   char *group_columns;        /* NULL: no groups */
   char *feature_columns;
