@@ -401,6 +401,14 @@ batchnorm_backward (EsLayer *l, const float *in, const float *grad_out,
   }
 }
 
+gboolean
+es_layer_pool_fusable (const EsLayer *p)
+{
+  return (p->type == ES_LAYER_MAXPOOL1D || p->type == ES_LAYER_MAXPOOL2D)
+      && p->kernel_w == 2 && p->stride_w == 2
+      && ((p->kernel_h == 1 && p->stride_h == 1) || (p->kernel_h == 2 && p->stride_h == 2));
+}
+
 /* ---- max pooling (no padding, floor mode, like PyTorch's defaults) ------- */
 
 /* The value kept for a window: strictly greater replaces, so the first
@@ -497,13 +505,44 @@ static void
 maxpool_backward (EsLayer *l, const float *in, const float *grad_out,
     float *grad_in, size_t batch)
 {
-  const size_t C = l->channels_in, OH = l->out_h, OW = l->out_w;
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w, OH = l->out_h, OW = l->out_w;
 
   memset (grad_in, 0, batch * l->in_size * sizeof (float));
   for (size_t b = 0; b < batch; b++) {
     const float *x = in + b * l->in_size;
     const float *dy = grad_out + b * l->out_size;
     float *dx = grad_in + b * l->in_size;
+    if (es_layer_pool_fusable (l)) {
+      /* Windows of 2 (or 2x2) that do not overlap: route each gradient to
+       * the element pool_row_2 keeps, with the same rule. */
+      const gboolean two_rows = l->kernel_h == 2;
+      for (size_t c = 0; c < C; c++) {
+        for (size_t oh = 0; oh < OH; oh++) {
+          const size_t r0 = (c * H + oh * l->stride_h) * W;
+          const float *a = x + r0;
+          const float *restrict g = dy + (c * OH + oh) * OW;
+          float *restrict d = dx + r0;
+          for (size_t ow = 0; ow < OW; ow++) {
+            size_t best = 2 * ow;
+            float m = a[best];
+            if (a[2 * ow + 1] > m || isnan (a[2 * ow + 1])) {
+              best = 2 * ow + 1;
+              m = a[best];
+            }
+            if (two_rows) {
+              if (a[W + 2 * ow] > m || isnan (a[W + 2 * ow])) {
+                best = W + 2 * ow;
+                m = a[best];
+              }
+              if (a[W + 2 * ow + 1] > m || isnan (a[W + 2 * ow + 1]))
+                best = W + 2 * ow + 1;
+            }
+            d[best] = g[ow];
+          }
+        }
+      }
+      continue;
+    }
     for (size_t c = 0; c < C; c++)
       for (size_t oh = 0; oh < OH; oh++)
         for (size_t ow = 0; ow < OW; ow++)
@@ -512,14 +551,6 @@ maxpool_backward (EsLayer *l, const float *in, const float *grad_out,
 }
 
 /* ---- fused inference: conv -> pointwise layers -> max-pool ------------- */
-
-gboolean
-es_layer_pool_fusable (const EsLayer *p)
-{
-  return (p->type == ES_LAYER_MAXPOOL1D || p->type == ES_LAYER_MAXPOOL2D)
-      && p->kernel_w == 2 && p->stride_w == 2
-      && ((p->kernel_h == 1 && p->stride_h == 1) || (p->kernel_h == 2 && p->stride_h == 2));
-}
 
 /* Output rows per band when a large convolution is run band by band, so the
  * column matrix (about 128 KB) and the GEMM tile stay in L2. */
@@ -758,10 +789,12 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
     case ES_LAYER_DROPOUT:
       if (training && l->p > 0.0) {
         const float keep_scale = (float) (1.0 / (1.0 - l->p));
-        for (size_t i = 0; i < n; i++) {
-          l->mask[i] = es_nn_rng_uniform (rng) < l->p ? 0.0f : keep_scale;
-          out[i] = in[i] * l->mask[i];
-        }
+        const double p = l->p;
+        float *restrict mask = l->mask;
+        for (size_t i = 0; i < n; i++)
+          mask[i] = es_nn_rng_uniform (rng) < p ? 0.0f : keep_scale;
+        for (size_t i = 0; i < n; i++)
+          out[i] = in[i] * mask[i];
       } else {
         memcpy (out, in, n * sizeof (float));
       }
@@ -770,10 +803,13 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
 }
 
 void
-es_layer_backward (EsLayer *l, const float *in, const float *out,
+es_layer_backward (EsLayer *l, const float *in_, const float *out_,
     const float *grad_out_, float *grad_in_, size_t batch, gboolean training,
     EsLayerWorkspace *ws)
 {
+  /* grad_in is a buffer of its own (net.c); the others are only read. */
+  const float *restrict in = in_;
+  const float *restrict out = out_;
   const float *restrict grad_out = grad_out_;
   float *restrict grad_in = grad_in_;
   const size_t n = batch * l->in_size;
@@ -840,8 +876,9 @@ es_layer_backward (EsLayer *l, const float *in, const float *out,
       break;
     case ES_LAYER_DROPOUT:
       if (training && l->p > 0.0) {
+        const float *restrict mask = l->mask;
         for (size_t i = 0; i < n; i++)
-          grad_in[i] = grad_out[i] * l->mask[i];
+          grad_in[i] = grad_out[i] * mask[i];
       } else {
         memcpy (grad_in, grad_out, n * sizeof (float));
       }
