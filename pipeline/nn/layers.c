@@ -94,6 +94,42 @@ es_nn_rng_uniform (guint64 *s)
   return (double) (rng_next (s) >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* Sums in double over one row, with four accumulators so the additions
+ * pipeline (and pair up in SSE2); a fixed order, so deterministic. */
+static double
+sum_d (const float *restrict x, size_t n)
+{
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < n; i++)
+    s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* Σ (x - mean)^2, or Σ w (x - mean) when w is not NULL. */
+static double
+sum_centred_d (const float *restrict x, const float *restrict w, size_t n, double mean)
+{
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  size_t i = 0;
+  const float *restrict v = w ? w : x;
+  for (; i + 4 <= n; i += 4) {
+    s0 += (x[i] - mean) * v[i];
+    s1 += (x[i + 1] - mean) * v[i + 1];
+    s2 += (x[i + 2] - mean) * v[i + 2];
+    s3 += (x[i + 3] - mean) * v[i + 3];
+  }
+  for (; i < n; i++)
+    s0 += (x[i] - mean) * v[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /* ---- convolution ------------------------------------------------------- */
 
 static size_t
@@ -262,10 +298,7 @@ conv_backward (EsLayer *l, const float *in, const float *grad_out,
       for (size_t o = 0; o < O; o++) {
         /* In double: before a batch norm this sum is zero in exact
          * arithmetic, and float accumulation over 50k positions is noisy. */
-        double s = 0.0;
-        for (size_t n = 0; n < N; n++)
-          s += dy[o * N + n];
-        db[o] += (float) s;
+        db[o] += (float) sum_d (dy + o * N, N);
       }
     }
     for (size_t e = 0; e < nb; e++)
@@ -284,6 +317,7 @@ conv_backward (EsLayer *l, const float *in, const float *grad_out,
 }
 
 /* ---- batch norm -------------------------------------------------------- */
+
 
 static void
 batchnorm_set_channel (EsLayer *l, size_t c, double mean, double inv_std)
@@ -319,20 +353,12 @@ batchnorm_forward (EsLayer *l, const float *in, float *out, size_t batch,
     if (training) {
       const double n = (double) batch * S;
       double sum = 0.0, sq = 0.0, var, mean;
-      for (size_t b = 0; b < batch; b++) {
-        const float *x = in + b * l->in_size + c * S;
-        for (size_t s = 0; s < S; s++)
-          sum += x[s];
-      }
+      for (size_t b = 0; b < batch; b++)
+        sum += sum_d (in + b * l->in_size + c * S, S);
       mean = sum / n;
       /* Two passes: the centred sum of squares does not cancel. */
-      for (size_t b = 0; b < batch; b++) {
-        const float *x = in + b * l->in_size + c * S;
-        for (size_t s = 0; s < S; s++) {
-          double d = x[s] - mean;
-          sq += d * d;
-        }
-      }
+      for (size_t b = 0; b < batch; b++)
+        sq += sum_centred_d (in + b * l->in_size + c * S, NULL, S, mean);
       var = sq / n;
       batchnorm_set_channel (l, c, mean, 1.0 / sqrt (var + l->eps));
       /* PyTorch: running = (1 - m) running + m batch, variance unbiased. */
@@ -366,10 +392,8 @@ batchnorm_backward (EsLayer *l, const float *in, const float *grad_out,
     for (size_t b = 0; b < batch; b++) {
       const float *x = in + b * l->in_size + c * S;
       const float *dy = grad_out + b * l->in_size + c * S;
-      for (size_t s = 0; s < S; s++) {
-        sum_dy += dy[s];
-        sum_dy_xhat += dy[s] * (x[s] - mean);
-      }
+      sum_dy += sum_d (dy, S);
+      sum_dy_xhat += sum_centred_d (x, dy, S, mean);
     }
     sum_dy_xhat *= inv_std;
     dgamma[c] += (float) sum_dy_xhat;
@@ -834,8 +858,10 @@ es_layer_backward (EsLayer *l, const float *in_, const float *out_,
 
   switch (l->type) {
     case ES_LAYER_RELU:
-      for (size_t i = 0; i < n; i++)
-        grad_in[i] = out[i] > 0.0f ? grad_out[i] : 0.0f;
+      for (size_t i = 0; i < n; i++) {
+        const float g = grad_out[i];    /* loaded unconditionally: vectorises */
+        grad_in[i] = out[i] > 0.0f ? g : 0.0f;
+      }
       break;
     case ES_LAYER_TANH:
       for (size_t i = 0; i < n; i++)
