@@ -574,6 +574,25 @@ maxpool_backward (EsLayer *l, const float *in, const float *grad_out,
   }
 }
 
+/* C [O, N] = W [O, K] x B [K, N] (row-major, ld N). Split into row blocks
+ * small enough for OpenBLAS's small-matrix kernels (M N K <= 1e6), which do
+ * not pack the operands: for the narrow GEMMs of small batches, packing
+ * the weights every call costs more than the arithmetic. */
+static void
+conv_gemm (size_t O, size_t N, size_t K, const float *w, const float *b, float *c)
+{
+  const double small = 1e6;
+  size_t rows = O;
+
+  if ((double) O * N * K > small && N <= 64)
+    rows = MAX ((size_t) (small / ((double) N * K)) & ~(size_t) 15, 16);
+  for (size_t o0 = 0; o0 < O; o0 += rows) {
+    const size_t m = MIN (rows, O - o0);
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, N, K,
+        1.0f, w + o0 * K, K, b, N, 0.0f, c + o0 * N, N);
+  }
+}
+
 /* ---- fused inference: conv -> pointwise layers -> max-pool ------------- */
 
 /* Output rows per band when a large convolution is run band by band, so the
@@ -642,8 +661,7 @@ es_layer_conv_fused_forward (EsLayer *l, const EsEpilogueOp *ops, int n_ops,
       const size_t nb = MIN (chunk, batch - b0), N = nb * P;
       for (size_t e = 0; e < nb; e++)
         im2col (l, in + (b0 + e) * l->in_size, ws->cols + e * P, N);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
-          1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
+      conv_gemm (O, N, K, w, ws->cols, ws->gemm);
       for (size_t e = 0; e < nb; e++)
         for (size_t o = 0; o < O; o++)
           conv_epilogue (l, o, ws->gemm + o * N + e * P, l->out_h, 0, ops, n_ops,
@@ -660,8 +678,7 @@ es_layer_conv_fused_forward (EsLayer *l, const EsEpilogueOp *ops, int n_ops,
       for (size_t oh0 = 0; oh0 < l->out_h; oh0 += R) {
         const size_t rows = MIN (R, l->out_h - oh0), N = rows * OW;
         im2col_band (l, x, ws->cols, N, oh0, oh0 + rows);
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
-            1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
+        conv_gemm (O, N, K, w, ws->cols, ws->gemm);
         for (size_t o = 0; o < O; o++)
           conv_epilogue (l, o, ws->gemm + o * N, rows, oh0, ops, n_ops, pool, y);
       }
