@@ -139,14 +139,15 @@ conv_rows (const EsLayer *l)
 }
 
 /* Examples per GEMM. Small outputs (1-D nets) are batched together so the
- * GEMM is wide enough to run at full speed; large ones (2-D nets) go one at a
- * time, which also keeps the column matrix in cache. */
+ * GEMM is wide enough to run at full speed (about 512 columns: wider ones
+ * gain nothing and push the column matrix and the result out of L2); large
+ * ones (2-D nets) go one at a time. */
 static size_t
 conv_chunk (const EsLayer *l, size_t batch)
 {
   const size_t positions = l->out_h * l->out_w;
   const size_t cap = (size_t) 1 << 22;       /* floats of im2col scratch */
-  size_t chunk = (4096 + positions - 1) / positions;
+  size_t chunk = (512 + positions - 1) / positions;
 
   if (chunk * positions * conv_rows (l) > cap)
     chunk = cap / (positions * conv_rows (l));
