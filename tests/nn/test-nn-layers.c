@@ -2,7 +2,8 @@
  * layer type and of the loss (input and parameter gradients, ggml
  * test-backend-ops style 4-point stencil, inputs placed away from kinks),
  * dropout behaviour, architecture validation errors, parameter naming and
- * initialisation, batch independence, optimisers and thread determinism. */
+ * initialisation, batch independence, optimisers, thread determinism, and
+ * the fused inference forward against the layers run one by one. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -607,6 +608,135 @@ START_TEST (test_threads_deterministic)
 }
 END_TEST
 
+/* Inference fuses a convolution with the batch norm / ReLU / dropout layers
+ * after it and a 2-wide max-pool (band by band for large outputs, on the
+ * grouped GEMM for small ones). The result must equal running each layer as
+ * a net of its own, and a backward after it must work (the net recomputes
+ * the activations). */
+typedef struct {
+  int in_ndim;
+  size_t in_shape[3];
+  const char *layers[10];     /* NULL-terminated */
+  size_t shapes[10][3];       /* input shape of each layer (same rank as in_shape
+                               * until a flatten, then [N]) */
+  int ndims[10];
+} FusedCase;
+
+static const FusedCase fused_cases[] = {
+  /* Several bands (K = 72, 30 columns: 14 rows per band), an odd height
+   * (floor-mode pooling drops the last row), dropout inside the chain. */
+  { 3, { 8, 41, 30 },
+    { "{\"type\":\"conv2d\",\"out_channels\":6,\"kernel\":3,\"padding\":1}",
+      "{\"type\":\"batchnorm\"}", "{\"type\":\"relu\"}",
+      "{\"type\":\"dropout\",\"p\":0.3}", "{\"type\":\"maxpool2d\",\"kernel\":2}",
+      "{\"type\":\"flatten\"}", "{\"type\":\"dense\",\"out_features\":3}", NULL },
+    { { 8, 41, 30 }, { 6, 41, 30 }, { 6, 41, 30 }, { 6, 41, 30 }, { 6, 41, 30 },
+      { 6, 20, 15 }, { 1800 } },
+    { 3, 3, 3, 3, 3, 3, 1 } },
+  /* Grouped 1-D GEMMs, ReLU before batch norm, odd length, a chain ended by
+   * a layer that is not fused (tanh), a conv without bias. */
+  { 2, { 3, 51 },
+    { "{\"type\":\"conv1d\",\"out_channels\":8,\"kernel\":5,\"padding\":2}",
+      "{\"type\":\"relu\"}", "{\"type\":\"batchnorm\"}",
+      "{\"type\":\"maxpool1d\",\"kernel\":2}",
+      "{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"bias\":false}",
+      "{\"type\":\"batchnorm\"}", "{\"type\":\"tanh\"}", "{\"type\":\"flatten\"}",
+      "{\"type\":\"dense\",\"out_features\":3}", NULL },
+    { { 3, 51 }, { 8, 51 }, { 8, 51 }, { 8, 51 }, { 8, 25 }, { 4, 23 }, { 4, 23 },
+      { 4, 23 }, { 92 } },
+    { 2, 2, 2, 2, 2, 2, 2, 2, 1 } },
+  /* A pool that is not fused (kernel 3), strided conv, one large band. */
+  { 3, { 2, 40, 36 },
+    { "{\"type\":\"conv2d\",\"out_channels\":4,\"kernel\":3,\"stride\":[1,2],\"padding\":1}",
+      "{\"type\":\"relu\"}", "{\"type\":\"maxpool2d\",\"kernel\":3}",
+      "{\"type\":\"flatten\"}", "{\"type\":\"dense\",\"out_features\":3}", NULL },
+    { { 2, 40, 36 }, { 4, 40, 18 }, { 4, 40, 18 }, { 4, 13, 6 }, { 312 } },
+    { 3, 3, 3, 3, 1 } },
+};
+
+START_TEST (test_fused_inference)
+{
+  const FusedCase *fc = &fused_cases[_i];
+  const size_t batches[2] = { 1, 13 };
+  GString *arch = g_string_new ("[");
+  size_t n_layers = 0;
+
+  for (; fc->layers[n_layers]; n_layers++)
+    g_string_append_printf (arch, "%s%s", n_layers ? "," : "", fc->layers[n_layers]);
+  g_string_append (arch, "]");
+
+  for (int bi = 0; bi < 2; bi++) {
+    const size_t batch = batches[bi];
+    EsNet *net = es_net_new (arch->str, fc->in_ndim, fc->in_shape, NULL);
+    const size_t n_in = es_net_get_input_size (net), n_out = es_net_get_output_size (net);
+    float *x = g_new (float, batch * n_in), *fused, *cur, *grad, *dx_fused;
+    ck_assert (net != NULL);
+    nn_fill_params (net);
+    es_net_set_training (net, FALSE);
+    for (size_t i = 0; i < batch * n_in; i++)
+      x[i] = 2.0f * nn_hash_uniform (7, (uint32_t) i);
+    fused = g_memdup2 (es_net_forward (net, x, batch), batch * n_out * sizeof (float));
+
+    /* Reference: every layer as a net of its own, same parameters. */
+    cur = g_memdup2 (x, batch * n_in * sizeof (float));
+    for (size_t k = 0; k < n_layers; k++) {
+      char *one = g_strdup_printf ("[%s]", fc->layers[k]);
+      EsNet *ln = es_net_new (one, fc->ndims[k], fc->shapes[k], NULL);
+      size_t n_params;
+      EsNetParam *params;
+      ck_assert_msg (ln != NULL, "layer %zu", k);
+      params = es_net_get_params (ln, &n_params);
+      for (size_t p = 0; p < n_params; p++) {
+        char *name = g_strdup_printf ("%zu.%s", k, strchr (params[p].name, '.') + 1);
+        EsNetParam *src = es_net_find_param (net, name);
+        ck_assert (src != NULL);
+        memcpy (params[p].value->data, src->value->data,
+            es_tensor_numel (src->value) * sizeof (float));
+        g_free (name);
+      }
+      es_net_set_training (ln, FALSE);
+      {
+        const float *y = es_net_forward (ln, cur, batch);
+        const size_t n = batch * es_net_get_output_size (ln);
+        g_free (cur);
+        cur = g_memdup2 (y, n * sizeof (float));
+      }
+      es_net_free (ln);
+      g_free (one);
+    }
+    for (size_t i = 0; i < batch * n_out; i++)
+      ck_assert_msg (fabsf (fused[i] - cur[i]) <= 1e-5f * (1.0f + fabsf (cur[i])),
+          "case %d batch %zu output %zu: fused %g, layer by layer %g", _i, batch, i,
+          fused[i], cur[i]);
+
+    /* Backward after a fused forward recomputes the activations layer by
+     * layer: it leaves the logits as returned, and gives the same input
+     * gradient each time (the parity test checks its values). */
+    grad = g_new (float, batch * n_out);
+    for (size_t i = 0; i < batch * n_out; i++)
+      grad[i] = nn_hash_uniform (8, (uint32_t) i);
+    es_net_backward (net, grad);
+    dx_fused = g_memdup2 (es_net_get_input_grad (net), batch * n_in * sizeof (float));
+    /* The logits buffer is unchanged by the recompute. */
+    ck_assert (memcmp (es_net_forward (net, x, batch), fused, batch * n_out * sizeof (float)) == 0);
+    es_net_zero_grad (net);
+    es_net_backward (net, grad);
+    ck_assert (memcmp (es_net_get_input_grad (net), dx_fused,
+            batch * n_in * sizeof (float)) == 0);
+    for (size_t i = 0; i < batch * n_in; i++)
+      ck_assert (isfinite (dx_fused[i]));
+
+    g_free (grad);
+    g_free (dx_fused);
+    g_free (fused);
+    g_free (cur);
+    g_free (x);
+    es_net_free (net);
+  }
+  g_string_free (arch, TRUE);
+}
+END_TEST
+
 static Suite *
 layers_suite (void)
 {
@@ -631,6 +761,7 @@ layers_suite (void)
   tcase_add_test (beh, test_batchnorm_running_stats);
   tcase_add_test (beh, test_optimizers);
   tcase_add_test (beh, test_threads_deterministic);
+  tcase_add_loop_test (beh, test_fused_inference, 0, G_N_ELEMENTS (fused_cases));
   suite_add_tcase (s, beh);
   return s;
 }
