@@ -7,6 +7,9 @@
  *   application/x-earshot-features, bands=(int)B, framerate=(fraction)F,
  *     scale=(string){gammatone,cepstrum,log-frequency}, rate=(int)R (audio rate, when
  *     the vectors come from audio)
+ *   log-frequency vectors (a measurement from frsrc) also carry unit=(string)dB,
+ *     fmin=(double) and fmax=(double): the grid's first and last frequency in Hz,
+ *     points equally spaced in log frequency between them.
  * framerate is vectors per second (0/1 for a single vector, e.g. one measurement).
  * PTS/duration of a buffer follow the audio its first/last vector came from. */
 #ifndef ES_CAPS_H
