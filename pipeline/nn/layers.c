@@ -594,6 +594,143 @@ conv_gemm (size_t O, size_t N, size_t K, const float *w, const float *b, float *
   }
 }
 
+/* Direct convolution for few taps (C_in x kh x kw <= DIRECT_MAX_TAPS, stride
+ * 1), e.g. the first layer of an image net (one channel, 3x3): im2col + GEMM
+ * with K = 9 is bound by memory traffic, not arithmetic. Input rows of the
+ * band are copied once into a zero-padded buffer; then for each group of 8
+ * output positions the taps are loaded once and reused for every output
+ * channel. Built for AVX2/FMA too where the compiler can (picked at run time). */
+#define DIRECT_MAX_TAPS 32
+
+typedef float es_v8sf __attribute__ ((vector_size (32)));
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define ES_TARGET_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define ES_TARGET_CLONES
+#endif
+
+static gboolean
+conv_direct_ok (const EsLayer *l)
+{
+  return l->stride_h == 1 && l->stride_w == 1 && conv_rows (l) <= DIRECT_MAX_TAPS
+      && l->out_w >= 8;
+}
+
+/* g [O, rows * OW] = taps of xp (C planes of `plane` floats, rows of Wp).
+ * Always inlined into callers with constant geometry, so the taps of the
+ * common shapes stay in registers. */
+static inline __attribute__ ((always_inline)) void
+direct_rows_body (const float *restrict xp, size_t plane, size_t Wp,
+    const float *restrict w, size_t O, const size_t C, const size_t KH,
+    const size_t KW, size_t rows, size_t OW, float *restrict g)
+{
+  const size_t T = C * KH * KW, N = rows * OW;
+
+  for (size_t r = 0; r < rows; r++) {
+    size_t ow = 0;
+    for (; ow + 8 <= OW; ow += 8) {
+      es_v8sf xv[DIRECT_MAX_TAPS];
+      size_t t = 0, o = 0;
+      for (size_t c = 0; c < C; c++)
+        for (size_t ki = 0; ki < KH; ki++)
+          for (size_t kj = 0; kj < KW; kj++)
+            memcpy (&xv[t++], xp + c * plane + (r + ki) * Wp + ow + kj, sizeof (es_v8sf));
+      /* Eight output channels at a time: eight independent FMA chains. */
+      for (; o + 8 <= O; o += 8) {
+        const float *restrict wo = w + o * T;
+        es_v8sf a0 = xv[0] * wo[0], a1 = xv[0] * wo[T], a2 = xv[0] * wo[2 * T],
+            a3 = xv[0] * wo[3 * T], a4 = xv[0] * wo[4 * T], a5 = xv[0] * wo[5 * T],
+            a6 = xv[0] * wo[6 * T], a7 = xv[0] * wo[7 * T];
+        float *go = g + o * N + r * OW + ow;
+        for (t = 1; t < T; t++) {
+          const es_v8sf v = xv[t];
+          a0 += v * wo[t];
+          a1 += v * wo[T + t];
+          a2 += v * wo[2 * T + t];
+          a3 += v * wo[3 * T + t];
+          a4 += v * wo[4 * T + t];
+          a5 += v * wo[5 * T + t];
+          a6 += v * wo[6 * T + t];
+          a7 += v * wo[7 * T + t];
+        }
+        memcpy (go, &a0, sizeof a0);
+        memcpy (go + N, &a1, sizeof a1);
+        memcpy (go + 2 * N, &a2, sizeof a2);
+        memcpy (go + 3 * N, &a3, sizeof a3);
+        memcpy (go + 4 * N, &a4, sizeof a4);
+        memcpy (go + 5 * N, &a5, sizeof a5);
+        memcpy (go + 6 * N, &a6, sizeof a6);
+        memcpy (go + 7 * N, &a7, sizeof a7);
+      }
+      for (; o < O; o++) {
+        const float *restrict wo = w + o * T;
+        es_v8sf acc = xv[0] * wo[0];
+        for (t = 1; t < T; t++)
+          acc += xv[t] * wo[t];
+        memcpy (g + o * N + r * OW + ow, &acc, sizeof acc);
+      }
+    }
+    for (; ow < OW; ow++) {
+      for (size_t o = 0; o < O; o++) {
+        const float *restrict wo = w + o * T;
+        float acc = 0.0f;
+        size_t t = 0;
+        for (size_t c = 0; c < C; c++)
+          for (size_t ki = 0; ki < KH; ki++)
+            for (size_t kj = 0; kj < KW; kj++)
+              acc += xp[c * plane + (r + ki) * Wp + ow + kj] * wo[t++];
+        g[o * N + r * OW + ow] = acc;
+      }
+    }
+  }
+}
+
+static ES_TARGET_CLONES void
+conv_direct_rows (const float *restrict xp, size_t plane, size_t Wp,
+    const float *restrict w, size_t O, size_t C, size_t KH, size_t KW,
+    size_t rows, size_t OW, float *restrict g)
+{
+  if (C == 1 && KH == 3 && KW == 3)
+    direct_rows_body (xp, plane, Wp, w, O, 1, 3, 3, rows, OW, g);
+  else if (C == 1 && KH == 1 && KW == 5)
+    direct_rows_body (xp, plane, Wp, w, O, 1, 1, 5, rows, OW, g);
+  else
+    direct_rows_body (xp, plane, Wp, w, O, C, KH, KW, rows, OW, g);
+}
+
+/* Floats of padded input a band of `rows` output rows needs. */
+static size_t
+conv_direct_scratch (const EsLayer *l, size_t rows)
+{
+  return l->channels_in * (rows + l->kernel_h - 1) * (l->in_w + 2 * l->pad_w);
+}
+
+static void
+conv_direct_band (const EsLayer *l, const float *x, float *scratch, size_t oh0,
+    size_t rows, float *g)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  const size_t rows_in = rows + l->kernel_h - 1, Wp = W + 2 * l->pad_w;
+  const size_t plane = rows_in * Wp;
+
+  for (size_t c = 0; c < C; c++) {
+    for (size_t r = 0; r < rows_in; r++) {
+      const ptrdiff_t ih = (ptrdiff_t) (oh0 + r) - (ptrdiff_t) l->pad_h;
+      float *dst = scratch + c * plane + r * Wp;
+      if (ih < 0 || ih >= (ptrdiff_t) H) {
+        memset (dst, 0, Wp * sizeof (float));
+        continue;
+      }
+      memset (dst, 0, l->pad_w * sizeof (float));
+      memcpy (dst + l->pad_w, x + (c * H + ih) * W, W * sizeof (float));
+      memset (dst + l->pad_w + W, 0, l->pad_w * sizeof (float));
+    }
+  }
+  conv_direct_rows (scratch, plane, Wp, l->weight->data, l->channels_out, C,
+      l->kernel_h, l->kernel_w, rows, l->out_w, g);
+}
+
 /* ---- fused inference: conv -> pointwise layers -> max-pool ------------- */
 
 /* Output rows per band when a large convolution is run band by band, so the
@@ -607,6 +744,26 @@ conv_band_rows (const EsLayer *l)
   return MIN (r, l->out_h);
 }
 
+/* g = relu (g + bias) * scale + shift when relu_first, else
+ * relu ((g + bias) * scale + shift); each step rounded as the layers do. */
+static ES_TARGET_CLONES void
+epilogue_bias_affine_relu (float *restrict g, size_t n, float bias, float scale,
+    float shift, gboolean relu_first)
+{
+  if (relu_first) {
+    for (size_t i = 0; i < n; i++) {
+      float v = g[i] + bias;
+      v = v > 0.0f ? v : 0.0f;
+      g[i] = v * scale + shift;
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const float v = (g[i] + bias) * scale + shift;
+      g[i] = v > 0.0f ? v : 0.0f;
+    }
+  }
+}
+
 /* Bias, the pointwise ops, then pooling or a copy, for output rows
  * [oh0, oh0 + rows) of channel o held in g (rows x out_w, modified). */
 static void
@@ -615,12 +772,22 @@ conv_epilogue (const EsLayer *l, size_t o, float *restrict g, size_t rows, size_
 {
   const size_t n = rows * l->out_w;
 
-  if (l->bias) {
-    const float bo = l->bias->data[o];
+  const float bo = l->bias ? l->bias->data[o] : 0.0f;
+  int k = 0;
+
+  /* The common chains in one pass (same operations, same order). */
+  if (n_ops >= 2 && ops[0].kind == ES_EPILOGUE_AFFINE && ops[1].kind == ES_EPILOGUE_RELU) {
+    epilogue_bias_affine_relu (g, n, bo, ops[0].scale[o], ops[0].shift[o], FALSE);
+    k = 2;
+  } else if (n_ops >= 2 && ops[0].kind == ES_EPILOGUE_RELU
+      && ops[1].kind == ES_EPILOGUE_AFFINE) {
+    epilogue_bias_affine_relu (g, n, bo, ops[1].scale[o], ops[1].shift[o], TRUE);
+    k = 2;
+  } else if (l->bias) {
     for (size_t i = 0; i < n; i++)
       g[i] += bo;
   }
-  for (int k = 0; k < n_ops; k++) {
+  for (; k < n_ops; k++) {
     if (ops[k].kind == ES_EPILOGUE_AFFINE) {
       const float sc = ops[k].scale[o], sh = ops[k].shift[o];
       for (size_t i = 0; i < n; i++)
@@ -673,13 +840,19 @@ es_layer_conv_fused_forward (EsLayer *l, const EsEpilogueOp *ops, int n_ops,
   /* Large outputs: one example at a time, in bands of output rows. */
   {
     const size_t R = conv_band_rows (l), OW = l->out_w;
+    const gboolean direct = conv_direct_ok (l)
+        && conv_direct_scratch (l, R) <= ws->cols_size;
     for (size_t b = 0; b < batch; b++) {
       const float *x = in + b * l->in_size;
       float *y = out + b * out_size;
       for (size_t oh0 = 0; oh0 < l->out_h; oh0 += R) {
         const size_t rows = MIN (R, l->out_h - oh0), N = rows * OW;
-        im2col_band (l, x, ws->cols, N, oh0, oh0 + rows);
-        conv_gemm (O, N, K, w, ws->cols, ws->gemm);
+        if (direct)
+          conv_direct_band (l, x, ws->cols, oh0, rows, ws->gemm);
+        else {
+          im2col_band (l, x, ws->cols, N, oh0, oh0 + rows);
+          conv_gemm (O, N, K, w, ws->cols, ws->gemm);
+        }
         for (size_t o = 0; o < O; o++)
           conv_epilogue (l, o, ws->gemm + o * N, rows, oh0, ops, n_ops, pool, y);
       }
