@@ -652,6 +652,24 @@ static const FusedCase fused_cases[] = {
       "{\"type\":\"flatten\"}", "{\"type\":\"dense\",\"out_features\":3}", NULL },
     { { 2, 40, 36 }, { 4, 40, 18 }, { 4, 40, 18 }, { 4, 13, 6 }, { 312 } },
     { 3, 3, 3, 3, 1 } },
+  /* Direct convolution (one input channel, 3x3): 12 output channels (a
+   * group of 8 and 4 more), 36 columns (4 past the last group of 8). */
+  { 3, { 1, 40, 36 },
+    { "{\"type\":\"conv2d\",\"out_channels\":12,\"kernel\":3,\"padding\":1}",
+      "{\"type\":\"relu\"}", "{\"type\":\"batchnorm\"}",
+      "{\"type\":\"maxpool2d\",\"kernel\":2}", "{\"type\":\"flatten\"}",
+      "{\"type\":\"dense\",\"out_features\":3}", NULL },
+    { { 1, 40, 36 }, { 12, 40, 36 }, { 12, 40, 36 }, { 12, 40, 36 }, { 12, 20, 18 },
+      { 4320 } },
+    { 3, 3, 3, 3, 3, 1 } },
+  /* Direct convolution with two input channels (generic tap count), no
+   * bias, no pool after it. */
+  { 3, { 2, 30, 21 },
+    { "{\"type\":\"conv2d\",\"out_channels\":9,\"kernel\":3,\"padding\":1,\"bias\":false}",
+      "{\"type\":\"batchnorm\"}", "{\"type\":\"relu\"}", "{\"type\":\"flatten\"}",
+      "{\"type\":\"dense\",\"out_features\":3}", NULL },
+    { { 2, 30, 21 }, { 9, 30, 21 }, { 9, 30, 21 }, { 9, 30, 21 }, { 5670 } },
+    { 3, 3, 3, 3, 1 } },
 };
 
 START_TEST (test_fused_inference)
@@ -694,7 +712,9 @@ START_TEST (test_fused_inference)
             es_tensor_numel (src->value) * sizeof (float));
         g_free (name);
       }
-      es_net_set_training (ln, FALSE);
+      /* A convolution alone would take the fused path too: run it in
+       * training mode (the same maths, the plain im2col + GEMM kernel). */
+      es_net_set_training (ln, strstr (fc->layers[k], "conv") != NULL);
       {
         const float *y = es_net_forward (ln, cur, batch);
         const size_t n = batch * es_net_get_output_size (ln);
