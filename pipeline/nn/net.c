@@ -898,8 +898,10 @@ es_net_backward (EsNet *net, const float *grad_output)
      * the caller's copy of the logits buffer, which is not touched. */
     float *logits = net->acts[net->n_layers];
     float *keep = g_memdup2 (logits, batch * net->out_size * sizeof (float));
-    g_assert (!net->training);
+    const gboolean training = net->training;
+    net->training = FALSE;      /* the mode of that forward, even if changed since */
     forward_layers (net, batch, FALSE);
+    net->training = training;
     memcpy (logits, keep, batch * net->out_size * sizeof (float));
     g_free (keep);
   }
