@@ -61,9 +61,24 @@ shape_string (int ndim, const size_t * shape)
   return g_string_free (s, FALSE);
 }
 
+static EsModel *model_new_limited (const char *name, const char *architecture_json,
+    EsModelInputKind kind, int in_ndim, const size_t * in_shape,
+    const char *const *labels, size_t max_params, GError ** error);
+
 EsModel *
 es_model_new (const char *name, const char *architecture_json, EsModelInputKind kind,
     int in_ndim, const size_t * in_shape, const char *const *labels, GError ** error)
+{
+  return model_new_limited (name, architecture_json, kind, in_ndim, in_shape, labels,
+      G_MAXSIZE, error);
+}
+
+/* max_params: the most trainable parameters the architecture may have (a
+ * loaded file can only hold so many), checked before the net allocates. */
+static EsModel *
+model_new_limited (const char *name, const char *architecture_json,
+    EsModelInputKind kind, int in_ndim, const size_t * in_shape,
+    const char *const *labels, size_t max_params, GError ** error)
 {
   EsModel *model;
   GError *net_error = NULL;
@@ -91,11 +106,10 @@ es_model_new (const char *name, const char *architecture_json, EsModelInputKind 
       return NULL;
     }
 
-  /* Hand es_net_new a full-size shape buffer: defensive against readers of
-   * more than in_ndim entries. */
   memcpy (padded_shape, in_shape, sizeof (size_t) * in_ndim);
   model = g_new0 (EsModel, 1);
-  model->net = es_net_new (architecture_json, in_ndim, padded_shape, &net_error);
+  model->net = es_net_new_limited (architecture_json, in_ndim, padded_shape,
+      max_params, &net_error);
   if (!model->net) {
     char *shape = shape_string (in_ndim, in_shape);
     g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_ARCHITECTURE,
@@ -458,8 +472,14 @@ es_model_new_from_safetensors (const EsSafetensors * st, GError ** error)
   if (!(labels = parse_labels (labels_text, error)))
     goto out;
 
-  model = es_model_new (name, architecture, kind, ndim, shape, (const char *const *) labels,
-      error);
+  {
+    /* Every parameter is stored in the file, at 2 bytes at least (F16/BF16). */
+    size_t data_bytes = 0;
+    for (size_t i = 0; i < es_safetensors_get_n_tensors (st); i++)
+      data_bytes += es_safetensors_get_tensor (st, i)->nbytes;
+    model = model_new_limited (name, architecture, kind, ndim, shape,
+        (const char *const *) labels, data_bytes / 2, error);
+  }
   if (!model)
     goto out;
   es_model_set_task (model, task);

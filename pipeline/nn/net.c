@@ -498,6 +498,14 @@ EsNet *
 es_net_new (const char *architecture_json, int in_ndim, const size_t *in_shape,
     GError **error)
 {
+  return es_net_new_limited (architecture_json, in_ndim, in_shape, MAX_ELEMENTS,
+      error);
+}
+
+EsNet *
+es_net_new_limited (const char *architecture_json, int in_ndim,
+    const size_t *in_shape, size_t max_params, GError **error)
+{
   JsonParser *parser = NULL;
   JsonArray *arr;
   JsonNode *root;
@@ -562,7 +570,7 @@ es_net_new (const char *architecture_json, int in_ndim, const size_t *in_shape,
   es_nn_rng_seed (net->rng, 0);
 
   ndim = in_ndim;
-  memcpy (shape, in_shape, sizeof shape);
+  memcpy (shape, in_shape, in_ndim * sizeof (size_t));
   for (guint i = 0; i < n; i++) {
     JsonNode *node = json_array_get_element (arr, i);
     EsLayer *l = &net->layers[i];
@@ -598,9 +606,10 @@ es_net_new (const char *architecture_json, int in_ndim, const size_t *in_shape,
       g_assert (l->in_size == l->channels_in * l->in_h * l->in_w);
       g_assert (l->out_size == l->channels_out * l->out_h * l->out_w);
     }
-    if (!count_layer_params (l, has_bias, &n_trainable)) {
+    if (!count_layer_params (l, has_bias, &n_trainable)
+        || n_trainable > max_params) {
       arch_error (error, &ctx, "the network would have more than %zu parameters",
-          MAX_ELEMENTS);
+          MIN (max_params, MAX_ELEMENTS));
       goto fail;
     }
     /* Remember the bias flag until the parameters are created. */

@@ -49,6 +49,11 @@ typedef struct _EsNet EsNet;
 
 EsNet *es_net_new (const char *architecture_json, int in_ndim, const size_t *in_shape,
     GError **error);
+/* The same, refusing (before allocating anything) an architecture with more
+ * than max_params trainable parameters: a model loader passes what the file
+ * can hold, so a small hostile file cannot make it allocate gigabytes. */
+EsNet *es_net_new_limited (const char *architecture_json, int in_ndim,
+    const size_t *in_shape, size_t max_params, GError **error);
 void es_net_free (EsNet *net);
 
 /* Shapes per example (no batch axis). */

@@ -379,6 +379,13 @@ START_TEST (test_bad_architecture)
   c.set_value = "{\"kind\": \"features\", \"shape\": [2, 16]}";
   expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_SHAPE_MISMATCH,
       "tensor '0.weight' has shape [4, 1, 3], model expects [4, 2, 3]");
+  /* A few hundred bytes declaring a 56-million-weight dense layer: refused from
+   * the file size before the net allocates anything. */
+  c.set_key = "architecture";
+  c.set_value = "[{\"type\": \"conv1d\", \"out_channels\": 4, \"kernel\": 3},"
+      " {\"type\": \"flatten\"}, {\"type\": \"dense\", \"out_features\": 1000000}]";
+  expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_ARCHITECTURE,
+      "would have more than");
 }
 END_TEST
 
