@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "io/plot.h"
 #include "nn/dataset-iem.h"
+#include "nn/fraugment.h"
 #include "nn/model.h"
 #include "nn/recipe.h"
 #include "nn/train.h"
@@ -156,6 +157,7 @@ es_cmd_train (int argc, char **argv)
   EsCvResult *cvr = NULL;
   EsTrainHistory *history = NULL;
   EsTrainConfig config;
+  EsFrAugment *augment = NULL;
   GError *err = NULL;
   char *arch = NULL, *out_dir = NULL, *model_path = NULL, *card_path = NULL;
   char *loss_png = NULL, *acc_png = NULL, *cm_png = NULL;
@@ -213,6 +215,12 @@ es_cmd_train (int argc, char **argv)
   if (!progress.quiet)
     fprintf (stderr, "earshot train: %zu examples, %d classes, %zu values each%s\n", data->n,
         data->n_classes, data->input_size, recipe->grouped ? ", grouped split" : "");
+  if (recipe->augment) {
+    if (!(augment = es_fr_augment_new (&recipe->augment_config, data, &err)))
+      goto fail;
+    config.augment = es_fr_augment_batch;
+    config.augment_data = augment;
+  }
   arch = es_recipe_architecture_for (recipe, data->n_classes);
   if (!(ndim = es_recipe_input_shape (recipe, arch, data->input_size, shape, &err)))
     goto fail;
@@ -243,7 +251,9 @@ es_cmd_train (int argc, char **argv)
   va = pick (data, side, ES_SPLIT_VALIDATION);
   te = pick (data, side, ES_SPLIT_TEST);
 
-  if (!(model = es_model_new (recipe->name, arch, ES_MODEL_INPUT_FEATURES, ndim, shape,
+  if (!(model = es_model_new (recipe->name, arch,
+              recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH ? ES_MODEL_INPUT_IMAGE
+              : ES_MODEL_INPUT_FEATURES, ndim, shape,
               (const char *const *) data->class_names, &err)))
     goto fail;
   es_train_init_net (es_model_get_net (model), config.seed);
@@ -272,7 +282,28 @@ es_cmd_train (int argc, char **argv)
     JsonBuilder *b = json_builder_new ();
     char *text;
     json_builder_begin_object (b);
-    if (recipe->data_kind == ES_RECIPE_DATA_IEM) {
+    if (recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH) {
+      /* CSV -> frsrc ! spectrogramimager (graph) at the model's size; images
+       * of graphs -> grey, resized by area averaging */
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, "frsrc");
+      json_builder_set_member_name (b, "points");
+      json_builder_add_int_value (b, recipe->points);
+      json_builder_set_member_name (b, "fmin");
+      json_builder_add_double_value (b, recipe->fmin);
+      json_builder_set_member_name (b, "fmax");
+      json_builder_add_double_value (b, recipe->fmax);
+      json_builder_set_member_name (b, "remove_mean");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "image");
+      json_builder_add_string_value (b, "graph");
+      json_builder_set_member_name (b, "db_min");
+      json_builder_add_double_value (b, -30.0);
+      json_builder_set_member_name (b, "db_max");
+      json_builder_add_double_value (b, 30.0);
+      json_builder_set_member_name (b, "resize");
+      json_builder_add_string_value (b, "area");
+    } else if (recipe->data_kind == ES_RECIPE_DATA_IEM) {
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, "frsrc");
       json_builder_set_member_name (b, "points");
@@ -374,7 +405,10 @@ es_cmd_train (int argc, char **argv)
     g_string_append_printf (s, "# %s\n\nTrained by `earshot train` (earshot %s).\n\n## Data\n\n",
         recipe->name, VERSION);
     g_string_append_printf (s, "- source: `%s`, relative to the recipe (%s), %zu examples "
-        "of %zu values\n", recipe->data_path_as_written, recipe->data_kind == ES_RECIPE_DATA_IEM ? "IEM measurements" : "table",
+        "of %zu values\n", recipe->data_path_as_written, recipe->data_kind == ES_RECIPE_DATA_IEM ? "IEM measurements"
+        : recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH ? (recipe->varied_look ?
+            "IEM measurements drawn as graphs, each in a look of its own" :
+            "IEM measurements drawn as graphs in the seed's look") : "table",
         data->n, data->input_size);
     {
       size_t *counts = es_dataset_class_counts (data);
@@ -392,6 +426,20 @@ es_cmd_train (int argc, char **argv)
         "loss)\n\n", recipe->optimizer == ES_RECIPE_OPTIMIZER_SGD ? "SGD" : "Adam",
         recipe->learning_rate, recipe->weight_decay, recipe->batch_size, config.seed,
         history->n_epochs, history->best_epoch);
+    if (recipe->augment) {
+      const EsFrAugmentConfig *ac = &recipe->augment_config;
+      g_string_truncate (s, s->len - 1);        /* continue the list */
+      g_string_append_printf (s, "- augmentation of training batches (nn/fraugment.h): "
+          "%.0f %% of drawn examples get their raw rows perturbed (shelves up to %g dB, "
+          "tilt up to %g dB/octave, up to two peaks/dips of %g dB, ripple %g dB, grid "
+          "shift %g octave) and are relabelled by the rule", 100 * ac->probability,
+          ac->shelf_db, ac->tilt_db, ac->peak_db, ac->ripple_db, ac->jitter);
+      if (recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH && ac->looks > 0)
+        g_string_append_printf (s, "; perturbed examples and %.0f %% of the others are drawn "
+            "again in a random look (size, aspect, line width and colour, grid, offset up to "
+            "%g dB)", 100 * ac->looks, ac->offset_db);
+      g_string_append (s, "\n\n");
+    }
     if (test_metrics) {
       g_string_append (s, "## Held-out test split\n\n");
       card_metrics (s, test_metrics, data->class_names);
@@ -459,6 +507,7 @@ out:
   es_metrics_free (test_metrics);
   es_cv_result_free (cvr);
   es_train_history_free (history);
+  es_fr_augment_free (augment);
   g_free (arch);
   g_free (side);
   g_free (out_dir);
@@ -574,7 +623,15 @@ es_cmd_eval (int argc, char **argv)
       iem = g_file_test (data_arg, G_FILE_TEST_IS_DIR) || !strcmp (base, "index.csv");
       g_free (base);
     }
-    if (iem) {
+    if (iem && es_model_get_input_kind (model) == ES_MODEL_INPUT_IMAGE) {
+      /* draw the graphs at the model's size (seed look unless a recipe says) */
+      size_t shape[3];
+      if (es_model_get_input_shape (model, shape) == 3) {
+        o.image_height = shape[1];
+        o.image_width = shape[2];
+      }
+      d = es_dataset_load_iem_graph (data_arg, &o, &err);
+    } else if (iem) {
       /* resample as the model was trained */
       o.points = (size_t) frontend_number (model, "points", o.points ? o.points : 128);
       o.fmin = frontend_number (model, "fmin", o.fmin ? o.fmin : 20.0);

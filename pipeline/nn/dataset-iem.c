@@ -3,11 +3,31 @@
 #include "nn/dataset-iem.h"
 #include "nn/dataset-csv.h"
 
+#include <string.h>
+
 #include "io/frcsv.h"
 #include "io/frcurve.h"
+#include "nn/fraugment.h"
 
-EsDataset *
-es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error)
+/* The look of stored graph example i: the seed's, or drawn from the seed and
+ * the sample's name (so a file keeps its look whatever else is selected). */
+static void
+stored_look (const EsDatasetOptions *o, const char *name, EsFrGraphLook *look)
+{
+  EsRng rng;
+  guint64 h = G_GUINT64_CONSTANT (1469598103934665603);
+  if (!o->varied_look) {
+    es_fr_graph_look_seed (look);
+    return;
+  }
+  for (const char *p = name; *p; p++)
+    h = (h ^ (guint8) * p) * G_GUINT64_CONSTANT (1099511628211);
+  es_rng_init (&rng, h ^ (o->look_seed * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)));
+  es_fr_graph_look_random (look, 0.0, &rng);
+}
+
+static EsDataset *
+load_iem (const char *path, const EsDatasetOptions *o, gboolean graph, GError **error)
 {
   char *index_path, *dir;
   Csv *csv;
@@ -18,6 +38,7 @@ es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error
   double fmin = o->fmin > 0 ? o->fmin : ES_FR_FMIN_DEFAULT;
   double fmax = o->fmax > 0 ? o->fmax : ES_FR_FMAX_DEFAULT;
   EsFrLimits limits = { 0 };
+  EsImage *scratch = NULL;
 
   if (points < 2 || !(fmin < fmax)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
@@ -40,7 +61,17 @@ es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error
 
   limits.required_fmin = fmin;
   limits.required_fmax = fmax;
-  d = _es_dataset_from_selection (&s, points);
+  {
+    unsigned w = o->image_width ? o->image_width : 224, h = o->image_height ? o->image_height : 224;
+    d = _es_dataset_from_selection (&s, graph ? (size_t) w * h : points);
+    if (graph) {
+      d->image_width = w;
+      d->image_height = h;
+    }
+  }
+  d->raw_n = g_new0 (size_t, s.n);
+  d->raw_frequency = g_new0 (double *, s.n);
+  d->raw_level = g_new0 (double *, s.n);
   for (size_t i = 0; i < s.n; i++) {
     char **f = g_ptr_array_index (csv->rows, s.rows[i]);
     int line = g_array_index (csv->line_numbers, int, s.rows[i]);
@@ -56,17 +87,49 @@ es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error
       d = NULL;
       break;
     }
-    es_fr_resample (m->frequency, m->level, m->n, fmin, fmax, TRUE,
-        d->x + i * points, points);
-    es_fr_measurement_free (m);
     d->sample_names[i] = g_strdup (f[path_col]);
+    if (graph) {
+      EsFrGraphLook look;
+      stored_look (o, d->sample_names[i], &look);
+      if (!es_fr_graph_example (m->frequency, m->level, m->n, &look, &scratch,
+              d->x + i * d->input_size, d->image_width, d->image_height, &err)) {
+        g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "%s:%d: %s", index_path,
+            line, err->message);
+        g_error_free (err);
+        es_fr_measurement_free (m);
+        g_free (file);
+        es_dataset_free (d);
+        d = NULL;
+        break;
+      }
+    } else {
+      es_fr_resample (m->frequency, m->level, m->n, fmin, fmax, TRUE,
+          d->x + i * points, points);
+    }
+    d->raw_n[i] = m->n;
+    d->raw_frequency[i] = g_memdup2 (m->frequency, m->n * sizeof (double));
+    d->raw_level[i] = g_memdup2 (m->level, m->n * sizeof (double));
+    es_fr_measurement_free (m);
     g_free (file);
   }
   _es_selection_clear (&s);
+  es_image_free (scratch);
 
 out:
   _es_csv_free (csv);
   g_free (index_path);
   g_free (dir);
   return d;
+}
+
+EsDataset *
+es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error)
+{
+  return load_iem (path, o, FALSE, error);
+}
+
+EsDataset *
+es_dataset_load_iem_graph (const char *path, const EsDatasetOptions *o, GError **error)
+{
+  return load_iem (path, o, TRUE, error);
 }

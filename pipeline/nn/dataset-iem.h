@@ -16,6 +16,15 @@ G_BEGIN_DECLS
 EsDataset *es_dataset_load_iem (const char *path, const EsDatasetOptions *options,
     GError **error);
 
+/* The same measurements as graph images (data kind iem-graph): each drawn by
+ * io/graph.h with the mean of its rows removed, in the seed's look or a look
+ * of its own (options->varied_look, see nn/fraugment.h), and resized to
+ * image_width x image_height (224 x 224 by default) grey floats in [0, 1]
+ * (white = 1) by es_resize_gray8_to_float, as cnnclassify does. Raw rows are
+ * kept in both loaders (dataset->raw_*) for augmentation. */
+EsDataset *es_dataset_load_iem_graph (const char *path, const EsDatasetOptions *options,
+    GError **error);
+
 G_END_DECLS
 
 #endif

@@ -30,11 +30,19 @@ typedef struct {
   int n_classes;
   char **class_names;     /* n_classes names, NULL-terminated */
   char **sample_names;    /* n names for reports (file path or "line N"), NULL-terminated */
+  /* iem and iem-graph: each example's measured rows as read (Hz increasing,
+   * dB), kept so augmentation can perturb the raw rows and recompute the
+   * label exactly; NULL for tables */
+  size_t *raw_n;
+  double **raw_frequency, **raw_level;
+  /* iem-graph: examples are grey images of image_height x image_width
+   * (input_size = their product); 0 for feature vectors */
+  unsigned image_width, image_height;
 } EsDataset;
 
 EsDataset *es_dataset_new (size_t n, size_t input_size, const char *const *class_names);
 void es_dataset_free (EsDataset *dataset);
-/* A copy of the rows listed in indices (group ids and names kept). */
+/* A copy of the rows listed in indices (group ids, names and raw rows kept). */
 EsDataset *es_dataset_subset (const EsDataset *dataset, const size_t *indices, size_t n);
 /* Examples per class, n_classes entries, newly allocated. */
 size_t *es_dataset_class_counts (const EsDataset *dataset);
@@ -55,6 +63,12 @@ typedef struct {
   /* keep at most this many rows (0 = all), taken evenly through the file so a
    * quick run still sees every part of it */
   size_t max_rows;
+  /* iem-graph: model image size (0 = 224 x 224) and the look of the stored
+   * (not augmented) images: FALSE = the seed's (800 x 500, 2-px blue line),
+   * TRUE = a look drawn per example from look_seed (nn/fraugment.h) */
+  unsigned image_width, image_height;
+  gboolean varied_look;
+  guint64 look_seed;
 } EsDatasetOptions;
 
 EsDataset *es_dataset_load_table (const char *csv_path, const EsDatasetOptions *options,

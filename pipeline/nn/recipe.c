@@ -13,7 +13,10 @@
  * not to ignore (a misspelt "learning_rat" would silently train with the
  * default otherwise). */
 static const char *const data_keys[] = { "kind", "path", "points", "fmin", "fmax", "label",
-  "group", "features", "filter", "max_rows", "labels", NULL
+  "group", "features", "filter", "max_rows", "labels", "width", "height", "look", NULL
+};
+static const char *const augment_keys[] = { "probability", "shelf_db", "tilt_db", "peak_db",
+  "ripple_db", "jitter", "offset_db", "looks", NULL
 };
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
@@ -28,7 +31,7 @@ static const struct {
   const char *const *keys;
 } recipe_groups[] = {
   {"data", data_keys}, {"model", model_keys}, {"train", train_keys},
-  {"split", split_keys}, {"output", output_keys},
+  {"split", split_keys}, {"output", output_keys}, {"augment", augment_keys},
 };
 
 /* Built-in networks; "%d" is the number of classes. */
@@ -241,7 +244,7 @@ check_keys (Reader *rd)
         allowed = recipe_groups[i].keys;
     if (!allowed) {
       g_set_error (rd->error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE,
-          "%s: unknown group [%s] (known: data, model, train, split, output)", rd->path,
+          "%s: unknown group [%s] (known: data, model, train, split, augment, output)", rd->path,
           groups[g]);
       rd->failed = TRUE;
       break;
@@ -259,12 +262,22 @@ check_keys (Reader *rd)
 static void
 read_data (Reader *rd, EsRecipe *r)
 {
-  static const char *const kinds[] = { "table", "iem", NULL };
+  static const char *const kinds[] = { "table", "iem", "iem-graph", NULL };
+  static const char *const looks[] = { "seed", "varied", NULL };
   char *path, *filter, *labels;
 
   r->data_kind = get_choice (rd, "data", "kind", kinds, -1);
   if (!rd->failed && !g_key_file_has_key (rd->kf, "data", "kind", NULL))
-    fail (rd, "data", "kind", "missing (required: table or iem)");
+    fail (rd, "data", "kind", "missing (required: table, iem or iem-graph)");
+  r->image_width = get_int (rd, "data", "width", 224, 8, 4096);
+  r->image_height = get_int (rd, "data", "height", 224, 8, 4096);
+  r->varied_look = get_choice (rd, "data", "look", looks, 0) == 1;
+  if (!rd->failed && r->data_kind != ES_RECIPE_DATA_IEM_GRAPH) {
+    static const char *const graph_keys[] = { "width", "height", "look" };
+    for (gsize i = 0; i < G_N_ELEMENTS (graph_keys); i++)
+      if (g_key_file_has_key (rd->kf, "data", graph_keys[i], NULL))
+        fail (rd, "data", graph_keys[i], "applies to kind = iem-graph only");
+  }
   path = get_string (rd, "data", "path", NULL, TRUE);
   r->data_path = resolve_path (rd, path);
   r->data_path_as_written = path;
@@ -312,7 +325,7 @@ read_data (Reader *rd, EsRecipe *r)
 static void
 read_model (Reader *rd, EsRecipe *r)
 {
-  char *shape;
+  char *shape, *probe;
   r->name = get_string (rd, "model", "name", NULL, TRUE);
   if (r->name && (strchr (r->name, '/') || strchr (r->name, '\\') || r->name[0] == '.'))
     fail (rd, "model", "name", "'%s' must be a plain name (no path)", r->name);
@@ -321,8 +334,7 @@ read_model (Reader *rd, EsRecipe *r)
     return;
   if (r->architecture[0] == '[') {
     r->architecture_json = g_strdup (r->architecture);
-  } else if (es_builtin_architecture (r->architecture, 2) != NULL) {
-    char *probe = es_builtin_architecture (r->architecture, 2);
+  } else if ((probe = es_builtin_architecture (r->architecture, 2)) != NULL) {
     g_free (probe);
     r->architecture_builtin = TRUE;
   } else if (g_str_has_suffix (r->architecture, ".json")) {
@@ -414,6 +426,30 @@ read_train (Reader *rd, EsRecipe *r)
 }
 
 static void
+read_augment (Reader *rd, EsRecipe *r)
+{
+  EsFrAugmentConfig *c = &r->augment_config;
+  es_fr_augment_config_init (c);
+  c->fmin = r->fmin;
+  c->fmax = r->fmax;
+  r->augment = g_key_file_has_group (rd->kf, "augment");
+  if (!r->augment || rd->failed)
+    return;
+  if (r->data_kind == ES_RECIPE_DATA_TABLE) {
+    fail (rd, "augment", "probability", "augmentation applies to kind = iem or iem-graph only");
+    return;
+  }
+  c->probability = get_double (rd, "augment", "probability", c->probability, 0.0, 1.0);
+  c->shelf_db = get_double (rd, "augment", "shelf_db", c->shelf_db, 0.0, 30.0);
+  c->tilt_db = get_double (rd, "augment", "tilt_db", c->tilt_db, 0.0, 10.0);
+  c->peak_db = get_double (rd, "augment", "peak_db", c->peak_db, 0.0, 30.0);
+  c->ripple_db = get_double (rd, "augment", "ripple_db", c->ripple_db, 0.0, 10.0);
+  c->jitter = get_double (rd, "augment", "jitter", c->jitter, 0.0, 1.0);
+  c->offset_db = get_double (rd, "augment", "offset_db", c->offset_db, 0.0, 20.0);
+  c->looks = get_double (rd, "augment", "looks", c->looks, 0.0, 1.0);
+}
+
+static void
 read_split (Reader *rd, EsRecipe *r)
 {
   static const char *const methods[] = { "stratified", "grouped", NULL };
@@ -462,6 +498,7 @@ es_recipe_load_from_data (const char *text, const char *path, GError **error)
     read_model (&rd, r);
     read_train (&rd, r);
     read_split (&rd, r);
+    read_augment (&rd, r);
     out = get_string (&rd, "output", "dir", ".", FALSE);
     r->output_dir = resolve_path (&rd, out);
     g_free (out);
@@ -505,6 +542,10 @@ es_recipe_dataset_options (const EsRecipe *r, EsDatasetOptions *o)
   o->filter_column = r->filter_column;
   o->filter_values = r->filter_values;
   o->max_rows = r->max_rows;
+  o->image_width = r->image_width;
+  o->image_height = r->image_height;
+  o->varied_look = r->varied_look;
+  o->look_seed = r->seed;
 }
 
 EsDataset *
@@ -514,6 +555,8 @@ es_recipe_load_dataset (const EsRecipe *r, GError **error)
   es_recipe_dataset_options (r, &o);
   if (r->data_kind == ES_RECIPE_DATA_IEM)
     return es_dataset_load_iem (r->data_path, &o, error);
+  if (r->data_kind == ES_RECIPE_DATA_IEM_GRAPH)
+    return es_dataset_load_iem_graph (r->data_path, &o, error);
   return es_dataset_load_table (r->data_path, &o, error);
 }
 
@@ -560,6 +603,19 @@ es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, size_t 
     }
     memcpy (shape, r->in_shape, r->in_ndim * sizeof (size_t));
     return r->in_ndim;
+  }
+  /* Graph images are [1, H, W]. */
+  if (r->data_kind == ES_RECIPE_DATA_IEM_GRAPH
+      && (size_t) r->image_width * r->image_height == input_size) {
+    first = first_layer_type (architecture_json);
+    if (g_strcmp0 (first, "conv2d") == 0) {
+      g_free (first);
+      shape[0] = 1;
+      shape[1] = r->image_height;
+      shape[2] = r->image_width;
+      return 3;
+    }
+    g_free (first);
   }
   /* A conv1d first layer wants [channels, length]; dense nets take [L]. */
   first = first_layer_type (architecture_json);

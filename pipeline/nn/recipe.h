@@ -4,7 +4,8 @@
  * file, group and key. Relative paths resolve against the recipe's folder.
  *
  *   [data]
- *   kind = iem                 # iem (folder with index.csv) or table (CSV)
+ *   kind = iem                 # iem (folder with index.csv), iem-graph (the same
+ *                              # drawn as graph images) or table (CSV)
  *   path = ../../shared/data/iem
  *   points = 128               # iem: log-spaced points (fmin, fmax: 20, 20000)
  *   label = label              # class column
@@ -13,6 +14,21 @@
  *   filter = reviewer:harpo,arn  # optional: keep rows whose column has one of the values
  *   max_rows = 0               # optional: evenly spaced subset for quick runs
  *   labels = Neutral;Bright;Warm;V-shape   # class order (default: as found)
+ *   width = 224                # iem-graph: image size the model takes
+ *   height = 224
+ *   look = varied              # iem-graph: stored images drawn in the seed's look
+ *                              # (seed) or each in a random look of its own (varied)
+ *
+ *   [augment]                  # iem / iem-graph: training batches only (nn/fraugment.h)
+ *   probability = 0.5          # share of drawn examples whose raw rows are perturbed
+ *   shelf_db = 6               # and relabelled by the rule
+ *   tilt_db = 1
+ *   peak_db = 4
+ *   ripple_db = 0.5
+ *   jitter = 0.02              # octaves
+ *   offset_db = 2              # iem-graph: vertical offset
+ *   looks = 0.3                # iem-graph: share of unperturbed examples drawn in a new
+ *                              # random look (perturbed ones always are)
  *
  *   [model]
  *   name = iem-signature-1d
@@ -52,12 +68,14 @@
 
 #include "nn/train-error.h"
 #include "nn/dataset.h"
+#include "nn/fraugment.h"
 
 G_BEGIN_DECLS
 
 typedef enum {
   ES_RECIPE_DATA_TABLE,
   ES_RECIPE_DATA_IEM,
+  ES_RECIPE_DATA_IEM_GRAPH,
 } EsRecipeDataKind;
 
 typedef enum {
@@ -81,6 +99,12 @@ typedef struct {
   size_t points;
   double fmin, fmax;
   char **labels;              /* class order, NULL-terminated, or NULL */
+  unsigned image_width, image_height;   /* iem-graph */
+  gboolean varied_look;       /* iem-graph: stored images in varied looks */
+
+  /* [augment] (iem, iem-graph) */
+  gboolean augment;           /* the group is present */
+  EsFrAugmentConfig augment_config;
 
   /* [model] */
   char *name;

@@ -234,7 +234,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
         yb[j] = train->labels[order[start + j]];
       }
       if (c->augment)
-        c->augment (xb, yb, b, in, &augment_rng, c->augment_data);
+        c->augment (train, order + start, b, xb, yb, &augment_rng, c->augment_data);
       logits = es_net_forward (net, xb, b);
       loss = es_cross_entropy (logits, yb, b, k, class_weights, grad);
       if (!isfinite (loss)) {

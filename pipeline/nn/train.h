@@ -40,10 +40,14 @@ typedef struct {
 typedef void (*EsEpochFunc) (const EsEpochReport *report, gpointer user_data);
 
 /* Called on every training batch after it is gathered, before the forward
- * pass: may change the inputs in place (augmentation). rng is the trainer's
- * augmentation generator, so augmented runs stay deterministic. */
-typedef void (*EsAugmentFunc) (float *x, const int *labels, size_t batch,
-    size_t input_size, EsRng *rng, gpointer user_data);
+ * pass: may change the inputs in place (augmentation) and the labels (an
+ * augmentation that changes what an example is, e.g. nn/fraugment.h, relabels
+ * it). @train is the data set being trained on and @indices (batch entries)
+ * the examples of the batch in it, so the hook can reach per-example data
+ * such as the raw rows. rng is the trainer's augmentation generator, so
+ * augmented runs stay deterministic. */
+typedef void (*EsAugmentFunc) (const EsDataset *train, const size_t *indices, size_t batch,
+    float *x, int *labels, EsRng *rng, gpointer user_data);
 
 typedef struct {
   EsRecipeOptimizer optimizer;

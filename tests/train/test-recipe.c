@@ -91,6 +91,30 @@ START_TEST (test_recipe_defaults)
   ck_assert_msg (r, "%s", err ? err->message : "");
   ck_assert (!r->architecture_builtin);
   ck_assert_str_eq (r->architecture_json, "[{\"type\":\"dense\",\"out_features\":2}]");
+  ck_assert (!r->augment);
+  es_recipe_free (r);
+
+  /* graph images and augmentation */
+  r = es_recipe_load_from_data ("[data]\nkind=iem-graph\npath=d\nwidth=96\nheight=64\n"
+      "look=varied\n[model]\nname=m\narchitecture=[{\"type\":\"conv2d\",\"out_channels\":2,"
+      "\"kernel\":3},{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":4}]\n"
+      "[augment]\nprobability=0.25\nshelf_db=5\nlooks=0.5\n", "r.recipe", &err);
+  ck_assert_msg (r, "%s", err ? err->message : "");
+  ck_assert_int_eq (r->data_kind, ES_RECIPE_DATA_IEM_GRAPH);
+  ck_assert_uint_eq (r->image_width, 96);
+  ck_assert_uint_eq (r->image_height, 64);
+  ck_assert (r->varied_look);
+  ck_assert (r->augment);
+  ck_assert_double_eq (r->augment_config.probability, 0.25);
+  ck_assert_double_eq (r->augment_config.shelf_db, 5.0);
+  ck_assert_double_eq (r->augment_config.looks, 0.5);
+  ck_assert_double_eq (r->augment_config.peak_db, 4.0);      /* default */
+  arch = es_recipe_architecture_for (r, 4);
+  ck_assert_int_eq (es_recipe_input_shape (r, arch, 96 * 64, shape, &err), 3);
+  ck_assert_uint_eq (shape[0], 1);
+  ck_assert_uint_eq (shape[1], 64);
+  ck_assert_uint_eq (shape[2], 96);
+  g_free (arch);
   es_recipe_free (r);
 }
 END_TEST
@@ -106,7 +130,17 @@ static const struct {
       "unknown group [trian]"},
   {"[data]\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n", "[data] kind: missing"},
   {"[data]\nkind=sql\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n",
-      "[data] kind: 'sql' is not one of table, iem"},
+      "[data] kind: 'sql' is not one of table, iem, iem-graph"},
+  {"[data]\nkind=iem\npath=d\nwidth=100\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] width: applies to kind = iem-graph only"},
+  {"[data]\nkind=iem-graph\npath=d\nlook=fancy\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] look: 'fancy' is not one of seed, varied"},
+  {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
+        "probability=0.5\n", "[augment] probability: augmentation applies to kind = iem"},
+  {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
+        "probability=2\n", "[augment] probability: 2 is outside [0, 1]"},
+  {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
+        "shelf=3\n", "[augment] shelf: unknown key"},
   {"[data]\nkind=table\n[model]\nname=m\narchitecture=mlp\n", "[data] path: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\narchitecture=mlp\n", "[model] name: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=../m\narchitecture=mlp\n",

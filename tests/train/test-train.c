@@ -137,12 +137,15 @@ END_TEST
 static int augment_calls;
 
 static void
-zero_first_feature (float *x, const int *labels, size_t batch, size_t input_size, EsRng *rng,
-    gpointer data)
+zero_first_feature (const EsDataset *train, const size_t *indices, size_t batch, float *x,
+    int *labels, EsRng *rng, gpointer data)
 {
   augment_calls++;
-  for (size_t i = 0; i < batch; i++)
-    x[i * input_size] = 0.0f;
+  for (size_t i = 0; i < batch; i++) {
+    /* the batch is the examples the indices name */
+    ck_assert_int_eq (labels[i], train->labels[indices[i]]);
+    x[i * train->input_size] = 0.0f;
+  }
 }
 
 START_TEST (test_augment_hook_and_seed)

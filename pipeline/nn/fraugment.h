@@ -1,0 +1,95 @@
+/* Augmentation for frequency-response (FR) training data.
+ *
+ * The IEM labels are a deterministic rule of each file's raw rows
+ * (es_fr_signature, io/frcurve.h). So a smooth random perturbation of the raw
+ * rows — low/high shelves, a tilt, broad peaks/dips, a small ripple, a small
+ * shift of the frequency grid — makes a new measurement whose label is
+ * recomputed exactly by the rule: new, correctly labelled examples, many of
+ * them near the 3 dB decision boundaries.
+ *
+ * For graph images (data kind iem-graph) each example is also drawn with a
+ * random look by io/graph.h (the code spectrogramimager and `earshot plot`
+ * use): size, aspect, line width, colour turned to grey with BT.601 luma (as
+ * videoconvert does), sometimes a light grid, sometimes the curve as frsrc
+ * resamples it, a small vertical offset; then resized to the model's size with
+ * es_resize_gray8_to_float (as cnnclassify and `earshot iem` do).
+ *
+ * Everything draws from the EsRng it is given: deterministic for a seed. */
+#ifndef ES_NN_FRAUGMENT_H
+#define ES_NN_FRAUGMENT_H
+
+#include <stddef.h>
+#include <glib.h>
+
+#include "io/graph.h"
+#include "nn/dataset.h"
+#include "nn/split.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double probability;   /* share of drawn training examples perturbed (0 = none) */
+  double shelf_db;      /* low shelf (corner 40-400 Hz) and high shelf (2-12 kHz): |gain| <= */
+  double tilt_db;       /* tilt around 1 kHz, |dB per octave| <= */
+  double peak_db;       /* up to two broad peaks/dips (0.3-1.5 octave): |gain| <= */
+  double ripple_db;     /* ripple, period 1/8-1 octave: amplitude <= */
+  double jitter;        /* shift of the frequency grid, |octaves| <= */
+  double offset_db;     /* graph images: vertical offset of the zero-mean curve, |dB| <= */
+  double looks;         /* graph images: share of the other (unperturbed) training examples
+                         * drawn again in a random look; perturbed ones always are */
+  double fmin, fmax;    /* feature vectors: the resampling grid (0: 20 Hz, 20 kHz) */
+} EsFrAugmentConfig;
+
+/* Defaults: probability 0.5, shelves 6 dB, tilt 1 dB/oct, peaks 4 dB,
+ * ripple 0.5 dB, jitter 0.02 octave, offset 2 dB, looks 0.3. */
+void es_fr_augment_config_init (EsFrAugmentConfig *config);
+
+/* A perturbed copy of a measurement (n rows) into out_frequency / out_level
+ * (n each; frequencies stay strictly increasing). */
+void es_fr_perturb (const EsFrAugmentConfig *config, const double *frequency,
+    const double *level, size_t n, double *out_frequency, double *out_level, EsRng *rng);
+
+/* How one graph image is drawn. */
+typedef struct {
+  unsigned width, height;   /* rendering size before the resize */
+  EsGraphStyle style;       /* colours already grey (BT.601 luma of the RGB colour) */
+  size_t points;            /* 0: the measured rows; else resampled to this many points (frsrc) */
+  double offset_db;         /* added to the zero-mean curve */
+} EsFrGraphLook;
+
+/* The seed's look: 800 x 500, 2-px #1f77b4 line, no grid, the measured rows. */
+void es_fr_graph_look_seed (EsFrGraphLook *look);
+/* A random look: a quarter are the seed's; others 224-1000 px wide, height
+ * 0.45-1.1 x width (160-1000 px), line 0.7-4 px at 800 x 500, one of matplotlib's
+ * ten colours or black, no/major/minor grid (1/2, 1/4, 1/4) in a light grey
+ * (#a0a0a0-#e0e0e0); a quarter drawn from 128, 256 or 512 resampled points;
+ * offset uniform in +-offset_db. */
+void es_fr_graph_look_random (EsFrGraphLook *look, double offset_db, EsRng *rng);
+
+/* BT.601 luma of an RGB colour, rounded (videoconvert's RGB -> GRAY8). */
+guint8 es_fr_luma601 (const guint8 rgb[3]);
+
+/* Draw a measurement (the mean of its rows is removed first, as `earshot plot`
+ * does) with a look and resize it to out_w x out_h floats in [0, 1].
+ * *scratch is a reusable image (NULL at first; free with es_image_free). */
+gboolean es_fr_graph_example (const double *frequency, const double *level, size_t n,
+    const EsFrGraphLook *look, EsImage **scratch, float *out, unsigned out_w,
+    unsigned out_h, GError **error);
+
+/* The augmentation hook for es_train (an EsAugmentFunc: pass the EsFrAugment
+ * as user data). Needs a data set with raw rows (iem or iem-graph); each
+ * perturbed example is resampled (features) or drawn (images) again and
+ * relabelled by the rule. */
+typedef struct _EsFrAugment EsFrAugment;
+
+/* @like: a data set of the kind to augment (class names, input size, image
+ * size). Fails if it has no raw rows or lacks one of the rule's class names. */
+EsFrAugment *es_fr_augment_new (const EsFrAugmentConfig *config, const EsDataset *like,
+    GError **error);
+void es_fr_augment_free (EsFrAugment *augment);
+void es_fr_augment_batch (const EsDataset *train, const size_t *indices, size_t batch,
+    float *x, int *labels, EsRng *rng, gpointer augment);
+
+G_END_DECLS
+
+#endif
