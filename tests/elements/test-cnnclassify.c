@@ -95,6 +95,26 @@ harness_with_bus (const char *launch, GstBus ** bus)
   return h;
 }
 
+static void
+drain_bus (GstBus * bus)
+{
+  GstMessage *m;
+
+  while ((m = gst_bus_pop (bus)) != NULL)
+    gst_message_unref (m);
+}
+
+/* Queued messages hold the element, which holds the bus: drain it before and
+ * after the teardown so nothing is left in a reference cycle. */
+static void
+teardown_with_bus (GstHarness * h, GstBus * bus)
+{
+  drain_bus (bus);
+  gst_harness_teardown (h);
+  drain_bus (bus);
+  gst_object_unref (bus);
+}
+
 static GstBuffer *
 features_buffer (const float *values, gsize n, GstClockTime pts,
     GstClockTime duration)
@@ -198,8 +218,7 @@ GST_START_TEST (test_features_decisions)
   }
   fail_unless (saw_tag);
 
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
@@ -233,8 +252,7 @@ GST_START_TEST (test_threshold_and_post_messages)
   gst_harness_push (h, features_buffer (clear, 8, 0, GST_CLOCK_TIME_NONE));
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
 
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
@@ -269,8 +287,7 @@ GST_START_TEST (test_smoothing)
         expect[i]);
     gst_message_unref (msg);
   }
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
@@ -350,8 +367,7 @@ GST_START_TEST (test_image_model)
   }
   gst_message_unref (msg);
 
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
@@ -379,8 +395,7 @@ expect_negotiation_error (const char *model, const char *caps,
       "error \"%s\" lacks \"%s\"", err->message, expected_text);
   g_error_free (err);
   gst_message_unref (msg);
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
@@ -422,7 +437,9 @@ expect_start_failure (const char *model_prop, const char *expected_text)
   g_error_free (err);
   gst_message_unref (msg);
   gst_element_set_state (el, GST_STATE_NULL);
+  drain_bus (bus);
   gst_object_unref (el);
+  drain_bus (bus);
   gst_object_unref (bus);
 }
 
@@ -462,8 +479,7 @@ GST_START_TEST (test_non_finite_input)
   fail_unless_equals_string (gst_structure_get_string (s, "label"), "high");
   gst_message_unref (msg);
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
+  teardown_with_bus (h, bus);
   g_free (launch);
 }
 
