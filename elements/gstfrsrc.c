@@ -10,7 +10,7 @@
  * Reads one headphone/IEM frequency-response measurement — a CSV or text file
  * as published by squig.link, AutoEq or exported from REW (header or none,
  * `,` `;` tab `|` or blank separators, `#`/`*` comment lines; see
- * docs/measurements.md) — resamples it to #GstFrSrc:points log-spaced
+ * docs/measurements.md) — resamples it to N log-spaced
  * frequencies from #GstFrSrc:fmin to #GstFrSrc:fmax by linear interpolation in
  * log frequency (the first/last measured value is held beyond the measured
  * range), removes the mean, and pushes it as ONE buffer of float32 values in
@@ -21,7 +21,10 @@
  * application/x-earshot-features, bands=(int)N, framerate=(fraction)0/1,
  *     scale=(string)log-frequency, unit=(string)dB, fmin=(double)F0, fmax=(double)F1
  * ]|
- * with N = #GstFrSrc:points and F0/F1 the grid's end frequencies in Hz. The
+ * with F0/F1 the grid's end frequencies in Hz. N is #GstFrSrc:points when
+ * set; with the default 0 it is negotiated: whatever downstream asks for
+ * (e.g. `cnnclassify` with a 1D model advertises the model's input size, so
+ * `frsrc ! cnnclassify model=...` needs no `points`), else 128. The
  * buffer has PTS 0 and no duration.
  *
  * The measurement must cover [fmin, fmax] up to a small tolerance (a factor
@@ -34,6 +37,7 @@
  * ## Example launch lines
  * |[
  * gst-launch-1.0 frsrc location=iem.csv ! fakesink dump=true
+ * gst-launch-1.0 -m frsrc location=iem.csv ! cnnclassify model=iem-signature-1d ! fakesink
  * gst-launch-1.0 frsrc location=iem.csv ! spectrogramimager ! pngenc ! filesink location=iem.png
  * gst-launch-1.0 frsrc location=iem.csv points=512 ! spectrogramimager width=800 height=500 ! videoconvert ! imagefreeze ! autovideosink
  * ]|
@@ -54,7 +58,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_fr_src_debug);
 #define GST_CAT_DEFAULT gst_fr_src_debug
 
 #define DEFAULT_LOCATION NULL
-#define DEFAULT_POINTS ES_FR_POINTS_DEFAULT
+#define DEFAULT_POINTS 0           /* negotiated */
+#define PREFERRED_POINTS ES_FR_POINTS_DEFAULT
 #define DEFAULT_FMIN ES_FR_FMIN_DEFAULT
 #define DEFAULT_FMAX ES_FR_FMAX_DEFAULT
 #define MIN_POINTS 2
@@ -90,6 +95,8 @@ static void gst_fr_src_finalize (GObject * object);
 static gboolean gst_fr_src_start (GstBaseSrc * src);
 static gboolean gst_fr_src_stop (GstBaseSrc * src);
 static GstCaps *gst_fr_src_get_caps (GstBaseSrc * src, GstCaps * filter);
+static GstCaps *gst_fr_src_fixate (GstBaseSrc * src, GstCaps * caps);
+static gboolean gst_fr_src_set_caps (GstBaseSrc * src, GstCaps * caps);
 static GstFlowReturn gst_fr_src_create (GstBaseSrc * src, guint64 offset,
     guint size, GstBuffer ** buf);
 
@@ -116,11 +123,14 @@ gst_fr_src_class_init (GstFrSrcClass * klass)
   /**
    * GstFrSrc:points:
    *
-   * Number of log-spaced frequencies of the output vector.
+   * Number of log-spaced frequencies of the output vector; 0 negotiates it
+   * with downstream (a classifier's model size), 128 if downstream accepts
+   * any.
    */
   g_object_class_install_property (gobject_class, PROP_POINTS,
       g_param_spec_uint ("points", "Points",
-          "Number of log-spaced frequencies in the output vector", MIN_POINTS,
+          "Number of log-spaced frequencies in the output vector "
+          "(0 = negotiated with downstream, 128 if it takes any)", 0,
           MAX_POINTS, DEFAULT_POINTS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   /**
@@ -154,6 +164,8 @@ gst_fr_src_class_init (GstFrSrcClass * klass)
   base_class->start = GST_DEBUG_FUNCPTR (gst_fr_src_start);
   base_class->stop = GST_DEBUG_FUNCPTR (gst_fr_src_stop);
   base_class->get_caps = GST_DEBUG_FUNCPTR (gst_fr_src_get_caps);
+  base_class->fixate = GST_DEBUG_FUNCPTR (gst_fr_src_fixate);
+  base_class->set_caps = GST_DEBUG_FUNCPTR (gst_fr_src_set_caps);
   base_class->create = GST_DEBUG_FUNCPTR (gst_fr_src_create);
 
   GST_DEBUG_CATEGORY_INIT (gst_fr_src_debug, "frsrc", 0,
@@ -177,6 +189,7 @@ gst_fr_src_finalize (GObject * object)
 
   g_free (self->location);
   g_free (self->curve);
+  g_clear_pointer (&self->measurement, es_fr_measurement_free);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -283,16 +296,16 @@ gst_fr_src_start (GstBaseSrc * src)
     return FALSE;
   }
 
-  g_free (self->curve);
-  self->curve = g_new (gfloat, points);
-  self->curve_points = points;
+  g_clear_pointer (&self->measurement, es_fr_measurement_free);
+  g_clear_pointer (&self->curve, g_free);
+  self->measurement = m;
+  self->curve_points = 0;
   self->curve_fmin = fmin;
   self->curve_fmax = fmax;
-  es_fr_resample (m->frequency, m->level, m->n, fmin, fmax, TRUE, self->curve, points);
   self->sent = FALSE;
-  GST_INFO_OBJECT (self, "%s: %zu rows %g-%g Hz → %u points %g-%g Hz", location, m->n,
-      m->frequency[0], m->frequency[m->n - 1], points, fmin, fmax);
-  es_fr_measurement_free (m);
+  GST_INFO_OBJECT (self, "%s: %zu rows %g-%g Hz (grid %g-%g Hz, %u points%s)",
+      location, m->n, m->frequency[0], m->frequency[m->n - 1], fmin, fmax,
+      points, points ? "" : " = negotiated");
   g_free (location);
   return TRUE;
 }
@@ -303,6 +316,7 @@ gst_fr_src_stop (GstBaseSrc * src)
   GstFrSrc *self = GST_FR_SRC (src);
 
   g_clear_pointer (&self->curve, g_free);
+  g_clear_pointer (&self->measurement, es_fr_measurement_free);
   self->curve_points = 0;
   self->sent = FALSE;
   return TRUE;
@@ -313,24 +327,64 @@ gst_fr_src_get_caps (GstBaseSrc * src, GstCaps * filter)
 {
   GstFrSrc *self = GST_FR_SRC (src);
   GstCaps *caps;
+  guint points;
+  gdouble fmin, fmax;
 
-  if (self->curve) {
-    caps = gst_caps_new_simple (ES_FEATURES_MEDIA_TYPE,
-        "bands", G_TYPE_INT, (gint) self->curve_points,
-        "framerate", GST_TYPE_FRACTION, 0, 1,
-        "scale", G_TYPE_STRING, ES_SCALE_LOG_FREQUENCY,
-        "unit", G_TYPE_STRING, "dB",
-        "fmin", G_TYPE_DOUBLE, self->curve_fmin,
-        "fmax", G_TYPE_DOUBLE, self->curve_fmax, NULL);
-  } else {
-    caps = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (src));
-  }
+  GST_OBJECT_LOCK (self);
+  points = self->curve ? self->curve_points : self->points;
+  fmin = self->curve ? self->curve_fmin : self->fmin;
+  fmax = self->curve ? self->curve_fmax : self->fmax;
+  GST_OBJECT_UNLOCK (self);
+
+  caps = gst_caps_new_simple (ES_FEATURES_MEDIA_TYPE,
+      "framerate", GST_TYPE_FRACTION, 0, 1,
+      "scale", G_TYPE_STRING, ES_SCALE_LOG_FREQUENCY,
+      "unit", G_TYPE_STRING, "dB",
+      "fmin", G_TYPE_DOUBLE, fmin, "fmax", G_TYPE_DOUBLE, fmax, NULL);
+  if (points > 0)
+    gst_caps_set_simple (caps, "bands", G_TYPE_INT, (gint) points, NULL);
+  else
+    gst_caps_set_simple (caps, "bands", GST_TYPE_INT_RANGE, MIN_POINTS,
+        MAX_POINTS, NULL);
   if (filter) {
     GstCaps *both = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (caps);
     caps = both;
   }
   return caps;
+}
+
+/* Downstream that takes any size gets the usual 128 points. */
+static GstCaps *
+gst_fr_src_fixate (GstBaseSrc * src, GstCaps * caps)
+{
+  caps = gst_caps_make_writable (caps);
+  caps = gst_caps_truncate (caps);
+  gst_structure_fixate_field_nearest_int (gst_caps_get_structure (caps, 0),
+      "bands", PREFERRED_POINTS);
+  return GST_BASE_SRC_CLASS (parent_class)->fixate (src, caps);
+}
+
+/* Resample at the negotiated size. */
+static gboolean
+gst_fr_src_set_caps (GstBaseSrc * src, GstCaps * caps)
+{
+  GstFrSrc *self = GST_FR_SRC (src);
+  gint bands = 0;
+
+  if (!gst_structure_get_int (gst_caps_get_structure (caps, 0), "bands", &bands)
+      || bands < MIN_POINTS || self->measurement == NULL)
+    return FALSE;
+  g_free (self->curve);
+  self->curve = g_new (gfloat, bands);
+  es_fr_resample (self->measurement->frequency, self->measurement->level,
+      self->measurement->n, self->curve_fmin, self->curve_fmax, TRUE,
+      self->curve, bands);
+  GST_OBJECT_LOCK (self);
+  self->curve_points = bands;
+  GST_OBJECT_UNLOCK (self);
+  GST_DEBUG_OBJECT (self, "resampled to %d points", bands);
+  return TRUE;
 }
 
 static GstFlowReturn

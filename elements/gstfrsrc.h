@@ -7,6 +7,8 @@
 #include <gst/gst.h>
 #include <gst/base/gstbasesrc.h>
 
+#include "io/frcsv.h"
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_FR_SRC            (gst_fr_src_get_type ())
@@ -32,8 +34,9 @@ struct _GstFrSrc
   guint points;
   gdouble fmin, fmax;
 
-  /* <private> streaming state, set in start(), freed in stop() */
-  gfloat *curve;                /* points values, dB, zero-mean */
+  /* <private> streaming state, set in start()/set_caps(), freed in stop() */
+  EsFrMeasurement *measurement; /* the parsed rows, from start() */
+  gfloat *curve;                /* curve_points values, dB, zero-mean (set_caps) */
   guint curve_points;
   gdouble curve_fmin, curve_fmax;
   gboolean sent;                /* the one buffer went out: next is EOS */

@@ -105,6 +105,50 @@ GST_START_TEST (test_default_vector_and_caps)
 GST_END_TEST;
 
 /* points/fmin/fmax against numpy.interp on log f (the committed fixture). */
+/* points=0 (default): the size downstream asks for; an explicit size that
+ * downstream refuses is not-negotiated. */
+GST_START_TEST (test_points_negotiated)
+{
+  char *dir = g_dir_make_tmp ("es-frsrc-XXXXXX", NULL);
+  char *text = full_band_csv ();
+  char *path = write_measurement (dir, "m.csv", text);
+  GstHarness *h = gst_harness_new ("frsrc");
+  GstBuffer *buf;
+  guint points = 1;
+  EsFrMeasurement *m = es_fr_measurement_parse (text, -1, "m.csv", NULL, NULL);
+  float expected[300];
+  GstMapInfo map;
+
+  g_object_get (h->element, "points", &points, NULL);
+  fail_unless_equals_int (points, 0);
+  g_object_set (h->element, "location", path, NULL);
+  gst_harness_set_sink_caps_str (h, "application/x-earshot-features, bands=(int)300");
+  gst_harness_play (h);
+  buf = pull_only_buffer (h);
+  es_fr_resample (m->frequency, m->level, m->n, 20, 20000, TRUE, expected, 300);
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.size, sizeof expected);
+  fail_unless (memcmp (map.data, expected, sizeof expected) == 0);
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (buf);
+  gst_harness_teardown (h);
+
+  h = gst_harness_new ("frsrc");
+  g_object_set (h->element, "location", path, "points", 64, NULL);
+  gst_harness_set_sink_caps_str (h, "application/x-earshot-features, bands=(int)300");
+  gst_harness_play (h);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
+
+  es_fr_measurement_free (m);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (text);
+  g_free (dir);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_matches_numpy_fixture)
 {
   char *path = es_fixture_path ("io/resample-input.csv");
@@ -239,6 +283,7 @@ frsrc_suite (void)
   TCase *tc = tcase_create ("general");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_default_vector_and_caps);
+  tcase_add_test (tc, test_points_negotiated);
   tcase_add_test (tc, test_matches_numpy_fixture);
   tcase_add_test (tc, test_errors);
   tcase_add_test (tc, test_restart);
