@@ -12,6 +12,7 @@
 #include "io/png.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +85,8 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
   g_return_val_if_fail (image->stride >= (size_t) image->width * image->channels, FALSE);
 
   tmp_path = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  fd = g_mkstemp (tmp_path);
+  /* 0666 before the umask, as for any new file (g_mkstemp would leave 0600) */
+  fd = g_mkstemp_full (tmp_path, O_RDWR, 0666);
   if (fd < 0) {
     int saved = errno;
     g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN,

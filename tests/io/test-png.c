@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <png.h>
 
 #include "io/png.h"
@@ -89,6 +90,15 @@ START_TEST (test_round_trip_grey_and_rgb)
     ck_assert_uint_eq (back->height, 11);
     ck_assert_uint_eq (back->channels, channels);
     ck_assert_int_eq (memcmp (back->pixels, img->pixels, img->height * img->stride), 0);
+    {
+      /* a new file gets the usual permissions (0666 less the umask), not the
+       * temporary file's 0600 */
+      GStatBuf st;
+      mode_t mask = umask (022);
+      umask (mask);
+      ck_assert_int_eq (g_stat (path, &st), 0);
+      ck_assert_uint_eq (st.st_mode & 0777, 0666 & ~mask);
+    }
     es_image_free (back);
     es_image_free (img);
     g_free (path);
