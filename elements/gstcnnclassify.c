@@ -658,6 +658,12 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   if (self->model == NULL || self->input_size == 0)
     return GST_FLOW_NOT_NEGOTIATED;
 
+  /* threshold is controllable */
+  if (GST_BUFFER_PTS_IS_VALID (buf))
+    gst_object_sync_values (GST_OBJECT (self),
+        gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
+            GST_BUFFER_PTS (buf)));
+
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   threshold = self->threshold;

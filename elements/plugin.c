@@ -21,5 +21,5 @@ plugin_init (GstPlugin * plugin)
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, earshot,
-    "Audio and measurement front-ends, CNN classification and EQ for decisions",
+    "Audio and measurement front-ends and CNN classification for decisions",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
