@@ -54,46 +54,6 @@ es_layer_type_from_name (const char *name, EsLayerType *type)
   return FALSE;
 }
 
-/* ---- random numbers (dropout masks) ---------------------------------- */
-
-static inline guint64
-rotl64 (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-void
-es_nn_rng_seed (guint64 *s, guint64 seed)
-{
-  /* splitmix64 expands one seed into the four words of xoshiro256**. */
-  for (int i = 0; i < 4; i++) {
-    guint64 z = (seed += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    s[i] = z ^ (z >> 31);
-  }
-}
-
-static inline guint64
-rng_next (guint64 *s)
-{
-  guint64 result = rotl64 (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl64 (s[3], 45);
-  return result;
-}
-
-double
-es_nn_rng_uniform (guint64 *s)
-{
-  return (double) (rng_next (s) >> 11) * (1.0 / 9007199254740992.0);
-}
-
 /* Sums in double over one row, with four accumulators so the additions
  * pipeline (and pair up in SSE2); a fixed order, so deterministic. */
 static double
@@ -947,7 +907,7 @@ es_layer_forward_flops (const EsLayer *l)
 
 void
 es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
-    gboolean training, guint64 *rng, EsLayerWorkspace *ws)
+    gboolean training, EsRng *rng, EsLayerWorkspace *ws)
 {
   /* Input and output buffers never overlap (net.c gives each layer its own). */
   const float *restrict in = in_;
@@ -1008,7 +968,7 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
         const double p = l->p;
         float *restrict mask = l->mask;
         for (size_t i = 0; i < n; i++)
-          mask[i] = es_nn_rng_uniform (rng) < p ? 0.0f : keep_scale;
+          mask[i] = es_rng_uniform (rng) < p ? 0.0f : keep_scale;
         for (size_t i = 0; i < n; i++)
           out[i] = in[i] * mask[i];
       } else {

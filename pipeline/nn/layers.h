@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "nn/tensor.h"
+#include "nn/rng.h"
 
 G_BEGIN_DECLS
 
@@ -94,7 +95,7 @@ double es_layer_forward_flops (const EsLayer *layer);
 /* Forward one batch from in (batch x in_size) to out (batch x out_size).
  * rng is the dropout generator state (xoshiro256**). */
 void es_layer_forward (EsLayer *layer, const float *in, float *out, size_t batch,
-    gboolean training, guint64 *rng, EsLayerWorkspace *ws);
+    gboolean training, EsRng *rng, EsLayerWorkspace *ws);
 
 /* Backward of the last forward: accumulates parameter gradients and, if
  * grad_in is not NULL, writes dL/din (overwriting it). */
@@ -117,9 +118,6 @@ void es_layer_conv_fused_forward (EsLayer *conv, const EsEpilogueOp *ops, int n_
     const EsLayer *pool, const float *in, float *out, size_t batch,
     EsLayerWorkspace *ws);
 
-/* Uniform double in [0, 1) from a xoshiro256** state; seeding via splitmix64. */
-void es_nn_rng_seed (guint64 *state, guint64 seed);
-double es_nn_rng_uniform (guint64 *state);
 
 G_END_DECLS
 

@@ -32,7 +32,7 @@ struct _EsNet {
 
   gboolean training;
   gboolean need_input_grad;
-  guint64 rng[4];
+  EsRng rng;
 
   /* Buffers for up to `capacity` examples: acts[i] is the input of layer i
    * (acts[0] a copy of the net input), acts[n_layers] the logits. */
@@ -567,7 +567,7 @@ es_net_new_limited (const char *architecture_json, int in_ndim,
   net->need_input_grad = TRUE;
   net->layers = g_new0 (EsLayer, n);
   net->n_layers = n;
-  es_nn_rng_seed (net->rng, 0);
+  es_rng_init (&net->rng, 0);
 
   ndim = in_ndim;
   memcpy (shape, in_shape, in_ndim * sizeof (size_t));
@@ -771,19 +771,19 @@ es_net_forward_flops (const EsNet *net)
 }
 
 static void
-fill_uniform (guint64 *rng, EsTensor *t, double bound)
+fill_uniform (EsRng *rng, EsTensor *t, double bound)
 {
   size_t n = es_tensor_numel (t);
   for (size_t i = 0; i < n; i++)
-    t->data[i] = (float) ((2.0 * es_nn_rng_uniform (rng) - 1.0) * bound);
+    t->data[i] = (float) ((2.0 * es_rng_uniform (rng) - 1.0) * bound);
 }
 
 void
 es_net_init_weights (EsNet *net, guint64 seed)
 {
-  guint64 rng[4];
+  EsRng rng;
 
-  es_nn_rng_seed (rng, seed ^ 0x5eed0f1a17ULL);
+  es_rng_init (&rng, seed ^ 0x5eed0f1a17ULL);
   for (size_t i = 0; i < net->n_layers; i++) {
     EsLayer *l = &net->layers[i];
     if (l->type == ES_LAYER_BATCHNORM) {
@@ -798,9 +798,9 @@ es_net_init_weights (EsNet *net, guint64 seed)
        * gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in); biases use the same. */
       const size_t fan_in = es_tensor_numel (l->weight) / l->weight->shape[0];
       const double bound = 1.0 / sqrt ((double) fan_in);
-      fill_uniform (rng, l->weight, bound);
+      fill_uniform (&rng, l->weight, bound);
       if (l->bias)
-        fill_uniform (rng, l->bias, bound);
+        fill_uniform (&rng, l->bias, bound);
     }
   }
 }
@@ -808,7 +808,7 @@ es_net_init_weights (EsNet *net, guint64 seed)
 void
 es_net_set_seed (EsNet *net, guint64 seed)
 {
-  es_nn_rng_seed (net->rng, seed);
+  es_rng_init (&net->rng, seed);
 }
 
 void
@@ -876,7 +876,7 @@ forward_layers (EsNet *net, size_t batch, gboolean fuse)
       continue;
     }
     es_layer_forward (l, net->acts[i], net->acts[i + 1], batch, net->training,
-        net->rng, &net->ws);
+        &net->rng, &net->ws);
   }
 }
 

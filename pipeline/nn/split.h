@@ -1,8 +1,8 @@
 /* Seeded shuffles and data splits: stratified and grouped train/validation/test
  * splits and k-fold cross-validation.
  *
- * Every function is deterministic for its seed on every platform (xoshiro256**
- * seeded through splitmix64, no libc rand, no floating-point ordering issues).
+ * Every function is deterministic for its seed on every platform (nn/rng.h:
+ * no libc rand, no floating-point ordering issues).
  *
  * Grouped splits never put one group on two sides. They are stratified as far
  * as the groups allow, with the greedy assignment of scikit-learn's
@@ -16,22 +16,10 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "nn/rng.h"
 #include "nn/train-error.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-  guint64 s[4];
-} EsRng;
-
-void es_rng_init (EsRng *rng, guint64 seed);
-guint64 es_rng_next (EsRng *rng);
-/* Uniform in [0, 1) with 53 random bits. */
-double es_rng_uniform (EsRng *rng);
-/* Uniform integer in [0, n), without modulo bias; n > 0. */
-guint64 es_rng_below (EsRng *rng, guint64 n);
-/* Fisher-Yates shuffle of n indices. */
-void es_rng_shuffle (EsRng *rng, size_t *indices, size_t n);
 
 typedef enum {
   ES_SPLIT_TRAIN = 0,
