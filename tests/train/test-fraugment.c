@@ -15,6 +15,7 @@
 #include "io/resize.h"
 #include "nn/dataset-iem.h"
 #include "nn/fraugment.h"
+#include "fixture.h"
 
 static const char *const classes[] = { "Neutral", "Bright", "Warm", "V-shape", NULL };
 
@@ -196,7 +197,7 @@ END_TEST
  * drawing of each file; augmentation of real files relabels by the rule. */
 START_TEST (test_iem_graph_loader)
 {
-  const char *data = g_getenv ("ES_DATA_DIR");
+  const char *data = es_test_data_dir ();
   EsDatasetOptions o = { 0 };
   EsDataset *d, *g;
   GError *err = NULL;
@@ -207,7 +208,7 @@ START_TEST (test_iem_graph_loader)
   EsFrGraphLook look;
 
   if (!data) {
-    printf ("test_iem_graph_loader: skipped, no development data (ES_DATA_DIR)\n");
+    printf ("test_iem_graph_loader: skipped, no development data (../shared/data or ES_DATA_DIR)\n");
     return;
   }
   dir = g_build_filename (data, "iem", NULL);
