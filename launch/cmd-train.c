@@ -282,9 +282,9 @@ es_cmd_train (int argc, char **argv)
     JsonBuilder *b = json_builder_new ();
     char *text;
     json_builder_begin_object (b);
-    if (recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH) {
-      /* CSV -> frsrc ! spectrogramimager (graph) at the model's size; images
-       * of graphs -> grey, resized by area averaging */
+    if (recipe->data_kind == ES_RECIPE_DATA_IEM
+        || recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH) {
+      /* CSV -> frsrc at the model's grid, mean removed */
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, "frsrc");
       json_builder_set_member_name (b, "points");
@@ -295,25 +295,18 @@ es_cmd_train (int argc, char **argv)
       json_builder_add_double_value (b, recipe->fmax);
       json_builder_set_member_name (b, "remove_mean");
       json_builder_add_boolean_value (b, TRUE);
-      json_builder_set_member_name (b, "image");
-      json_builder_add_string_value (b, "graph");
-      json_builder_set_member_name (b, "db_min");
-      json_builder_add_double_value (b, -30.0);
-      json_builder_set_member_name (b, "db_max");
-      json_builder_add_double_value (b, 30.0);
-      json_builder_set_member_name (b, "resize");
-      json_builder_add_string_value (b, "area");
-    } else if (recipe->data_kind == ES_RECIPE_DATA_IEM) {
-      json_builder_set_member_name (b, "source");
-      json_builder_add_string_value (b, "frsrc");
-      json_builder_set_member_name (b, "points");
-      json_builder_add_int_value (b, recipe->points);
-      json_builder_set_member_name (b, "fmin");
-      json_builder_add_double_value (b, recipe->fmin);
-      json_builder_set_member_name (b, "fmax");
-      json_builder_add_double_value (b, recipe->fmax);
-      json_builder_set_member_name (b, "remove_mean");
-      json_builder_add_boolean_value (b, TRUE);
+      if (recipe->data_kind == ES_RECIPE_DATA_IEM_GRAPH) {
+        /* ... ! spectrogramimager (graph) at the model's size; images of
+         * graphs -> grey, resized by area averaging */
+        json_builder_set_member_name (b, "image");
+        json_builder_add_string_value (b, "graph");
+        json_builder_set_member_name (b, "db_min");
+        json_builder_add_double_value (b, -30.0);
+        json_builder_set_member_name (b, "db_max");
+        json_builder_add_double_value (b, 30.0);
+        json_builder_set_member_name (b, "resize");
+        json_builder_add_string_value (b, "area");
+      }
     } else {
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, "table");
