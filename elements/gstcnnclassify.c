@@ -66,6 +66,7 @@
 #include "gstcnnclassify.h"
 #include "es-caps.h"
 #include "io/resize.h"
+#include "nn/loss.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
 #define GST_CAT_DEFAULT gst_cnn_classify_debug
@@ -245,6 +246,7 @@ gst_cnn_classify_free_state (GstCnnClassify * self)
   g_clear_pointer (&self->batch, g_free);
   g_clear_pointer (&self->history, g_free);
   g_clear_pointer (&self->probs, g_free);
+  g_clear_pointer (&self->scratch, g_free);
   self->batch_capacity = 0;
   self->input_size = 0;
   self->last_tagged = -1;
@@ -371,6 +373,7 @@ gst_cnn_classify_start (GstBaseTransform * trans)
   }
   n_labels = es_model_get_n_labels (self->model);
   self->probs = g_new0 (double, n_labels);
+  self->scratch = g_new0 (float, n_labels);
   self->history = g_new0 (double, n_labels * self->smoothing);
 
   GST_INFO_OBJECT (self, "model %s: %s input of %zu values, %zu labels",
@@ -670,8 +673,6 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   post = self->post_messages;
   smoothing = self->smoothing;
   GST_OBJECT_UNLOCK (self);
-  /* the history was sized at start for the smoothing of that time */
-  smoothing = MIN (smoothing, self->history ? smoothing : 1);
 
   if (GST_BUFFER_IS_DISCONT (buf))
     gst_cnn_classify_reset_history (self);
@@ -733,18 +734,11 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     if (GST_CLOCK_TIME_IS_VALID (pts))
       ts = pts + (GST_CLOCK_TIME_IS_VALID (step) ? i * step : 0);
 
-    /* softmax into the history ring, then average the ring */
+    /* softmax (nn/loss.h) into the history ring, then average the ring */
     slot = self->history + self->history_pos * n_labels;
-    {
-      float maxv = logits[i * n_labels];
-      double sum = 0;
-      for (gsize k = 1; k < n_labels; k++)
-        maxv = MAX (maxv, logits[i * n_labels + k]);
-      for (gsize k = 0; k < n_labels; k++)
-        sum += slot[k] = exp ((double) logits[i * n_labels + k] - maxv);
-      for (gsize k = 0; k < n_labels; k++)
-        slot[k] /= sum;
-    }
+    es_softmax (logits + i * n_labels, 1, n_labels, self->scratch);
+    for (gsize k = 0; k < n_labels; k++)
+      slot[k] = self->scratch[k];
     self->history_pos = (self->history_pos + 1) % smoothing;
     self->history_len = MIN (self->history_len + 1, smoothing);
     for (gsize k = 0; k < n_labels; k++) {

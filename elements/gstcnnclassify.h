@@ -44,6 +44,7 @@ struct _GstCnnClassify
   double *history;              /* smoothing ring: smoothing * n_labels */
   guint history_len, history_pos;
   double *probs;                /* n_labels, after smoothing */
+  float *scratch;               /* n_labels, one example's softmax */
   gint last_tagged;             /* label index last sent as a tag, -1 none */
 };
 
