@@ -255,6 +255,9 @@ START_TEST (test_train_iem_subset)
   EsNet *net;
   EsMetrics *m;
   EsRecipe fake = { 0 };
+  /* Under valgrind (meson's 'valgrind' setup) the full run takes > 20 min:
+   * walk the same code on a few rows and epochs, without the accuracy bar. */
+  const gboolean memcheck = g_getenv ("ES_TEST_MEMCHECK") != NULL;
 
   if (!data) {
     printf ("test_train_iem_subset: skipped, no development data (ES_DATA_DIR)\n");
@@ -264,10 +267,10 @@ START_TEST (test_train_iem_subset)
   o.class_names = (const char *const[]) { "Neutral", "Bright", "Warm", "V-shape", NULL };
   o.group_columns = "reviewer";
   o.points = 128;
-  o.max_rows = 1500;
+  o.max_rows = memcheck ? 300 : 1500;
   d = es_dataset_load_iem (dir, &o, &err);
   ck_assert_msg (d, "%s", err ? err->message : "");
-  ck_assert_uint_eq (d->n, 1500);
+  ck_assert_uint_eq (d->n, o.max_rows);
   side = g_new (int, d->n);
   ck_assert (es_split_assign (d->labels, d->groups, d->n, 4, 0.15, 0.2, 1, side, &err));
   tr = pick (d, side, ES_SPLIT_TRAIN);
@@ -280,7 +283,7 @@ START_TEST (test_train_iem_subset)
   shape[0] = 1;
   shape[1] = 128;
   es_train_config_init (&c);
-  c.max_epochs = 25;
+  c.max_epochs = memcheck ? 2 : 25;
   c.early_stop_patience = 8;
   c.seed = 3;
   net = es_train_build_net (arch, 2, shape, 4, c.seed, &err);
@@ -289,8 +292,12 @@ START_TEST (test_train_iem_subset)
   m = es_evaluate (net, te, 256);
   printf ("iem subset: %zu train, %zu validation, %zu test (unseen reviewers): "
       "accuracy %.3f, macro-F1 %.3f\n", tr->n, va->n, te->n, m->accuracy, m->macro_f1);
-  ck_assert_msg (m->accuracy >= 0.80, "accuracy %.3f", m->accuracy);
-  ck_assert_msg (m->macro_f1 >= 0.60, "macro-F1 %.3f", m->macro_f1);
+  if (memcheck) {
+    printf ("iem subset: short run under memcheck, accuracy not asserted\n");
+  } else {
+    ck_assert_msg (m->accuracy >= 0.80, "accuracy %.3f", m->accuracy);
+    ck_assert_msg (m->macro_f1 >= 0.60, "macro-F1 %.3f", m->macro_f1);
+  }
   es_metrics_free (m);
   es_net_free (net);
   g_free (arch);
