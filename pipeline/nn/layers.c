@@ -32,6 +32,7 @@ static const char *const layer_names[] = {
   [ES_LAYER_FLATTEN] = "flatten",
   [ES_LAYER_DENSE] = "dense",
   [ES_LAYER_DROPOUT] = "dropout",
+  [ES_LAYER_SOFTARGMAX] = "softargmax",
 };
 
 const char *
@@ -884,6 +885,89 @@ es_layer_workspace_needs (const EsLayer *l, size_t batch, size_t *cols_size,
   }
 }
 
+/* Soft-argmax over the height of [C, H, W]: for each channel and column, the
+ * expected row position under softmax(beta (x[c, :, w] + bias[c, :])), positions
+ * (r + 0.5) / H, so 0 is the top edge and 1 the bottom one. It turns a map of
+ * "where the curve is" into the curve's height per column, normalised whatever
+ * the line's width or contrast (DSNT / integral regression, Nibali 2018,
+ * Sun 2018). beta (inverse temperature) makes the softmax sharp from the
+ * first step, so the net need not first grow large weights; the learnable
+ * per-row bias lets the net ignore fixed rows such as
+ * a graph's frame. The per-column running max, sum and weighted sum are kept
+ * in W-long rows so the inner loops run along memory. */
+static void
+softargmax_columns (const EsLayer *l, const float *restrict x, const float *restrict bias,
+    float *restrict m, float *restrict s, float *restrict ws)
+{
+  const size_t H = l->in_h, W = l->in_w;
+  const float beta = (float) l->beta;
+  for (size_t w = 0; w < W; w++)
+    m[w] = -INFINITY;
+  for (size_t r = 0; r < H; r++) {
+    const float b = bias ? bias[r] : 0.0f;
+    for (size_t w = 0; w < W; w++) {
+      const float v = beta * (x[r * W + w] + b);
+      m[w] = v > m[w] ? v : m[w];
+    }
+  }
+  memset (s, 0, W * sizeof (float));
+  memset (ws, 0, W * sizeof (float));
+  for (size_t r = 0; r < H; r++) {
+    const float b = bias ? bias[r] : 0.0f, pos = ((float) r + 0.5f) / (float) H;
+    for (size_t w = 0; w < W; w++) {
+      const float e = expf (beta * (x[r * W + w] + b) - m[w]);
+      s[w] += e;
+      ws[w] += e * pos;
+    }
+  }
+}
+
+static void
+softargmax_forward (EsLayer *l, const float *in, float *out, size_t batch)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  float *m = l->column_stats, *s = m + W, *ws = m + 2 * W;
+
+  for (size_t bc = 0; bc < batch * C; bc++) {
+    const float *bias = l->bias ? l->bias->data + (bc % C) * H : NULL;
+    softargmax_columns (l, in + bc * H * W, bias, m, s, ws);
+    for (size_t w = 0; w < W; w++)
+      out[bc * W + w] = ws[w] / s[w];
+  }
+}
+
+/* d y / d x[r] = p[r] (pos[r] - y); the bias gradient is the same summed
+ * over examples and columns. */
+static void
+softargmax_backward (EsLayer *l, const float *in, const float *out,
+    const float *grad_out, float *grad_in, size_t batch)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  const float beta = (float) l->beta;
+  float *m = l->column_stats, *s = m + W, *ws = m + 2 * W;
+
+  for (size_t bc = 0; bc < batch * C; bc++) {
+    const size_t c = bc % C;
+    const float *bias = l->bias ? l->bias->data + c * H : NULL;
+    const float *x = in + bc * H * W, *y = out + bc * W, *g = grad_out + bc * W;
+    softargmax_columns (l, x, bias, m, s, ws);
+    for (size_t w = 0; w < W; w++)
+      s[w] = beta * g[w] / s[w];        /* now beta g / sum */
+    for (size_t r = 0; r < H; r++) {
+      const float b = bias ? bias[r] : 0.0f, pos = ((float) r + 0.5f) / (float) H;
+      double gb = 0.0;
+      for (size_t w = 0; w < W; w++) {
+        const float d = expf (beta * (x[r * W + w] + b) - m[w]) * s[w] * (pos - y[w]);
+        if (grad_in)
+          grad_in[bc * H * W + r * W + w] = d;
+        gb += d;
+      }
+      if (l->bias_grad)
+        l->bias_grad->data[c * H + r] += (float) gb;
+    }
+  }
+}
+
 double
 es_layer_forward_flops (const EsLayer *l)
 {
@@ -900,6 +984,8 @@ es_layer_forward_flops (const EsLayer *l)
       return (double) l->out_size * l->kernel_h * l->kernel_w;
     case ES_LAYER_FLATTEN:
       return 0.0;
+    case ES_LAYER_SOFTARGMAX:
+      return 5.0 * l->in_size;
     default:
       return (double) l->in_size;
   }
@@ -962,6 +1048,9 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
     case ES_LAYER_DENSE:
       dense_forward (l, in, out, batch);
       break;
+    case ES_LAYER_SOFTARGMAX:
+      softargmax_forward (l, in, out, batch);
+      break;
     case ES_LAYER_DROPOUT:
       if (training && l->p > 0.0) {
         const float keep_scale = (float) (1.0 / (1.0 - l->p));
@@ -1000,6 +1089,9 @@ es_layer_backward (EsLayer *l, const float *in_, const float *out_,
       return;
     case ES_LAYER_DENSE:
       dense_backward (l, in, grad_out, grad_in, batch);
+      return;
+    case ES_LAYER_SOFTARGMAX:
+      softargmax_backward (l, in, out, grad_out, grad_in, batch);
       return;
     default:
       break;

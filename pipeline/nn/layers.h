@@ -28,6 +28,7 @@ typedef enum {
   ES_LAYER_FLATTEN,
   ES_LAYER_DENSE,
   ES_LAYER_DROPOUT,
+  ES_LAYER_SOFTARGMAX,
 } EsLayerType;
 
 /* Scratch memory shared by all layers of a net (grow-only, never shrinks). */
@@ -55,7 +56,7 @@ typedef struct {
 
   double momentum, eps;         /* batch norm */
   double p;                     /* dropout */
-  double beta, threshold;       /* softplus */
+  double beta, threshold;       /* softplus; beta also softargmax */
 
   /* Owned by the net's parameter list. */
   EsTensor *weight, *weight_grad, *bias, *bias_grad;
@@ -65,6 +66,7 @@ typedef struct {
   float *mask;                  /* dropout: 0 or 1/(1-p) per element */
   double *mean, *inv_std;       /* batch norm: statistics used by the last forward */
   float *scale, *shift;         /* batch norm: per-channel affine of the last forward */
+  float *column_stats;          /* softargmax: per-column max, sum, weighted sum (3 W) */
 } EsLayer;
 
 /* Inference-mode fusion (see es_layer_conv_fused_forward): the pointwise

@@ -208,6 +208,7 @@ static const char *const pool_fields[] = { "kernel", "stride", NULL };
 static const char *const dense_fields[] = { "out_features", "bias", NULL };
 static const char *const dropout_fields[] = { "p", NULL };
 static const char *const softplus_fields[] = { "beta", "threshold", NULL };
+static const char *const softargmax_fields[] = { "beta", "bias", NULL };
 static const char *const no_fields[] = { NULL };
 
 static gboolean
@@ -367,6 +368,19 @@ layer_configure (EsLayer *l, const LayerCtx *ctx, int in_ndim,
       if (!check_fields (ctx, no_fields, error))
         return FALSE;
       break;
+    case ES_LAYER_SOFTARGMAX:
+      if (!check_fields (ctx, softargmax_fields, error)
+          || !expect_rank (ctx, in_ndim, 3, "[C, H, W]", error)
+          || !get_double (ctx, "beta", 1.0, 1e-3, 1e3, TRUE, &l->beta, error)
+          || !get_bias_flag (ctx, has_bias, error))
+        return FALSE;
+      l->channels_in = l->channels_out = in_shape[0];
+      l->in_h = in_shape[1];
+      l->in_w = l->out_w = in_shape[2];
+      l->out_ndim = 2;
+      l->out_shape[0] = in_shape[0];
+      l->out_shape[1] = in_shape[2];
+      break;
   }
 
   if (!es_shape_numel (in_ndim, in_shape, &l->in_size)
@@ -405,6 +419,13 @@ count_layer_params (const EsLayer *l, gboolean has_bias, size_t *total)
     case ES_LAYER_BATCHNORM:
       n = l->channels_in;
       break;
+    case ES_LAYER_SOFTARGMAX:
+      /* one position bias per channel and row */
+      if (has_bias && (l->in_h > MAX_ELEMENTS / l->channels_in
+              || *total + l->in_h * l->channels_in > MAX_ELEMENTS))
+        return FALSE;
+      *total += has_bias ? l->in_h * l->channels_in : 0;
+      return TRUE;
     default:
       return TRUE;
   }
@@ -460,6 +481,15 @@ create_params (EsNet *net)
         shape[0] = l->channels_in;
         l->weight = add_param (names, tensors, grads, l->index, "weight", 1, shape, TRUE);
         break;
+      case ES_LAYER_SOFTARGMAX:
+        /* no weight; the position bias is [C, H] and starts at zero */
+        if (has_bias) {
+          shape[0] = l->channels_in;
+          shape[1] = l->in_h;
+          l->bias = add_param (names, tensors, grads, l->index, "bias", 2, shape, TRUE);
+          l->bias_grad = g_ptr_array_index (grads, grads->len - 1);
+        }
+        continue;
       default:
         continue;
     }
@@ -593,7 +623,7 @@ es_net_new_limited (const char *architecture_json, int in_ndim,
     if (!es_layer_type_from_name (ctx.type, &l->type)) {
       arch_error (error, &ctx, "unknown layer type \"%s\" (known: conv1d, conv2d, "
           "batchnorm, relu, tanh, softplus, abs, maxpool1d, maxpool2d, global_mean, "
-          "flatten, dense, dropout)", ctx.type);
+          "flatten, dense, dropout, softargmax)", ctx.type);
       goto fail;
     }
     l->index = (int) i;
@@ -654,6 +684,7 @@ free_batch_buffers (EsNet *net)
     g_clear_pointer (&l->inv_std, g_free);
     g_clear_pointer (&l->scale, g_free);
     g_clear_pointer (&l->shift, g_free);
+    g_clear_pointer (&l->column_stats, g_free);
   }
   g_clear_pointer (&net->ws.cols, g_free);
   g_clear_pointer (&net->ws.gemm, g_free);
@@ -699,6 +730,8 @@ ensure_capacity (EsNet *net, size_t batch)
       l->scale = g_new0 (float, l->channels_in);
       l->shift = g_new0 (float, l->channels_in);
     }
+    if (l->type == ES_LAYER_SOFTARGMAX)
+      l->column_stats = g_new0 (float, 3 * l->in_w);
     es_layer_workspace_needs (l, batch, &cols, &gemm);
     net->ws.cols_size = MAX (net->ws.cols_size, cols);
     net->ws.gemm_size = MAX (net->ws.gemm_size, gemm);

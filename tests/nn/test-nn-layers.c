@@ -206,6 +206,14 @@ START_TEST (test_grad_pooling_and_reshape)
   gradcheck ("[{\"type\":\"global_mean\"}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
   gradcheck ("[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":2}]", 3,
       shape_2d, 2, FALSE, INPUT_SMOOTH);
+  /* softargmax: with its position bias, and after a conv (no input grad) */
+  gradcheck ("[{\"type\":\"softargmax\"}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"softargmax\",\"beta\":4}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"softargmax\",\"bias\":false}]", 3, shape_2d, 2, FALSE,
+      INPUT_SMOOTH);
+  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"softargmax\"},{\"type\":\"flatten\"},"
+      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
 }
 END_TEST
 
