@@ -178,17 +178,29 @@ col2im_add (const EsLayer *l, const float *cols, size_t ld, float *dx)
       for (size_t kj = 0; kj < l->kernel_w; kj++) {
         const float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
         const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
+        const ptrdiff_t sw = (ptrdiff_t) l->stride_w;
+        /* Only output columns whose input column iw = ow * stride + col_off
+         * lies in [0, W): no branch in the inner loop, so the stride-1 case
+         * vectorises. */
+        const size_t ow_lo = col_off < 0 ? (size_t) ((-col_off + sw - 1) / sw) : 0;
+        const size_t ow_end = (ptrdiff_t) W - col_off <= 0 ? 0
+            : (size_t) (((ptrdiff_t) W - col_off + sw - 1) / sw);
+        const size_t ow_hi = MIN (ow_end, OW);
         for (size_t oh = 0; oh < OH; oh++) {
           const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
           const float *src = row + oh * OW;
           float *dst;
-          if (ih < 0 || ih >= (ptrdiff_t) H)
+          if (ih < 0 || ih >= (ptrdiff_t) H || ow_lo >= ow_hi)
             continue;
           dst = dxc + ih * W;
-          for (size_t ow = 0; ow < OW; ow++) {
-            ptrdiff_t iw = (ptrdiff_t) (ow * l->stride_w) + col_off;
-            if (iw >= 0 && iw < (ptrdiff_t) W)
-              dst[iw] += src[ow];
+          if (sw == 1) {
+            float *restrict d = dst + ((ptrdiff_t) ow_lo + col_off);
+            const float *restrict s = src + ow_lo;
+            for (size_t k = 0; k < ow_hi - ow_lo; k++)
+              d[k] += s[k];
+          } else {
+            for (size_t ow = ow_lo; ow < ow_hi; ow++)
+              dst[(ptrdiff_t) (ow * l->stride_w) + col_off] += src[ow];
           }
         }
       }
