@@ -1,6 +1,6 @@
 /* earshot train / earshot eval.
  *
- *   earshot train RECIPE [--cv] [--out DIR] [--epochs N] [--seed N] [--quiet]
+ *   earshot train RECIPE [--cv] [--jobs N] [--out DIR] [--epochs N] [--seed N] [--quiet]
  *   earshot eval MODEL DATA [--json]
  *
  * train: loads the recipe's data, splits it (grouped or stratified) into
@@ -36,13 +36,16 @@ static void
 train_usage (FILE *out)
 {
   fprintf (out,
-      "Usage: earshot train RECIPE [--cv] [--out DIR] [--epochs N] [--seed N] [--quiet]\n"
+      "Usage: earshot train RECIPE [--cv] [--jobs N] [--out DIR] [--epochs N] [--seed N]\n"
+      "       [--quiet]\n"
       "\n"
       "Train a model from a recipe (docs/train.md) and write NAME.safetensors,\n"
       "a model card NAME.md and PNG plots into the recipe's output folder.\n"
       "\n"
       "Options:\n"
       "  --cv        also run k-fold cross-validation ([split] folds)\n"
+      "  --jobs N    with --cv: train up to N networks at once, one thread each (the\n"
+      "              model and the folds; default 1); the figures do not change\n"
       "  --out DIR   output folder (default: [output] dir of the recipe)\n"
       "  --epochs N  override [train] max_epochs\n"
       "  --seed N    override [train] seed\n"
@@ -52,6 +55,7 @@ train_usage (FILE *out)
 
 typedef struct {
   gboolean quiet, tty;
+  GMutex lock;                  /* lines from trainings running at once */
 } Progress;
 
 static void
@@ -61,6 +65,7 @@ on_epoch (const EsEpochReport *r, gpointer data)
   char fold[32] = "";
   if (p->quiet)
     return;
+  g_mutex_lock (&p->lock);
   if (r->fold >= 0)
     g_snprintf (fold, sizeof fold, "fold %d ", r->fold + 1);
   fprintf (stderr, "%s%sepoch %3d/%d  loss %.4f  acc %.3f", p->tty ? "\r\033[K" : "", fold,
@@ -70,6 +75,26 @@ on_epoch (const EsEpochReport *r, gpointer data)
         r->val_macro_f1);
   fprintf (stderr, "  lr %.2g%s%s", r->lr, r->best ? " *" : "", p->tty ? "" : "\n");
   fflush (stderr);
+  g_mutex_unlock (&p->lock);
+}
+
+/* The shipped model's training, run on its own thread beside the
+ * cross-validation folds when --jobs allows. */
+typedef struct {
+  EsNet *net;
+  const EsDataset *train, *validation;
+  const EsTrainConfig *config;
+  EsTrainHistory *history;
+  GError *error;
+  gboolean ok;
+} MainTraining;
+
+static gpointer
+main_training (gpointer data)
+{
+  MainTraining *t = data;
+  t->ok = es_train (t->net, t->train, t->validation, t->config, &t->history, &t->error);
+  return NULL;
 }
 
 static EsDataset *
@@ -148,8 +173,10 @@ es_cmd_train (int argc, char **argv)
 {
   const char *recipe_path = NULL, *out_opt = NULL;
   gboolean cv = FALSE;
-  gint64 epochs = 0, seed = -1;
+  gint64 epochs = 0, seed = -1, jobs = 1;
   Progress progress = { FALSE, isatty (2) };
+  MainTraining main_job = { 0 };
+  GThread *main_thread = NULL;
   EsRecipe *recipe = NULL;
   EsDataset *data = NULL, *tr = NULL, *va = NULL, *te = NULL;
   EsModel *model = NULL;
@@ -173,7 +200,8 @@ es_cmd_train (int argc, char **argv)
       cv = TRUE;
     } else if (!strcmp (a, "--quiet")) {
       progress.quiet = TRUE;
-    } else if (!strcmp (a, "--out") || !strcmp (a, "--epochs") || !strcmp (a, "--seed")) {
+    } else if (!strcmp (a, "--out") || !strcmp (a, "--epochs") || !strcmp (a, "--seed")
+        || !strcmp (a, "--jobs")) {
       if (i + 1 >= argc) {
         fprintf (stderr, "earshot train: %s needs a value\n", a);
         return 2;
@@ -181,7 +209,8 @@ es_cmd_train (int argc, char **argv)
       if (!strcmp (a, "--out"))
         out_opt = argv[++i];
       else if (!g_ascii_string_to_signed (argv[++i], 10, !strcmp (a, "--seed") ? 0 : 1,
-              G_MAXINT32, !strcmp (a, "--seed") ? &seed : &epochs, NULL)) {
+              !strcmp (a, "--jobs") ? 64 : G_MAXINT32,
+              !strcmp (a, "--seed") ? &seed : !strcmp (a, "--jobs") ? &jobs : &epochs, NULL)) {
         fprintf (stderr, "earshot train: %s: '%s' is not a valid number\n", a, argv[i]);
         return 2;
       }
@@ -201,6 +230,7 @@ es_cmd_train (int argc, char **argv)
     return 2;
   }
 
+  g_mutex_init (&progress.lock);
   if (!(recipe = es_recipe_load (recipe_path, &err)))
     goto fail;
   es_train_config_from_recipe (&config, recipe);
@@ -208,6 +238,7 @@ es_cmd_train (int argc, char **argv)
     config.max_epochs = (int) epochs;
   if (seed >= 0)
     config.seed = (guint64) seed;
+  config.jobs = (int) jobs;
   config.on_epoch = on_epoch;
   config.on_epoch_data = &progress;
   if (!(data = es_recipe_load_dataset (recipe, &err)))
@@ -259,23 +290,43 @@ es_cmd_train (int argc, char **argv)
   es_train_init_net (es_model_get_net (model), config.seed);
   if (!progress.quiet)
     fprintf (stderr, "split: %zu train, %zu validation, %zu test\n", tr->n, va->n, te->n);
-  if (!es_train (es_model_get_net (model), tr, va->n ? va : NULL, &config, &history, &err))
-    goto fail;
-  if (progress.tty && !progress.quiet)
-    fputc ('\n', stderr);
-  if (te->n)
-    test_metrics = es_evaluate (es_model_get_net (model), te, 256);
+  main_job.net = es_model_get_net (model);
+  main_job.train = tr;
+  main_job.validation = va->n ? va : NULL;
+  main_job.config = &config;
+  if (cv && jobs > 1) {
+    /* the model beside the folds: jobs + 1 threads for the first round */
+    main_thread = g_thread_new ("es-train-model", main_training, &main_job);
+  } else {
+    main_training (&main_job);
+    if (!main_job.ok)
+      goto main_done;
+    if (progress.tty && !progress.quiet)
+      fputc ('\n', stderr);
+  }
 
   if (cv) {
     if (!progress.quiet)
-      fprintf (stderr, "cross-validation: %d folds\n", recipe->folds);
+      fprintf (stderr, "cross-validation: %d folds%s\n", recipe->folds,
+          jobs > 1 ? ", beside the model's training" : "");
     cvr = es_cross_validate (arch, ndim, shape, data, recipe->grouped, recipe->folds,
         recipe->validation_fraction / (1.0 - 1.0 / recipe->folds), &config, &err);
     if (progress.tty && !progress.quiet)
       fputc ('\n', stderr);
-    if (!cvr)
-      goto fail;
   }
+main_done:
+  if (main_thread)
+    g_thread_join (main_thread);
+  history = g_steal_pointer (&main_job.history);
+  if (!main_job.ok) {
+    g_clear_error (&err);
+    err = g_steal_pointer (&main_job.error);
+    goto fail;
+  }
+  if (cv && !cvr)
+    goto fail;
+  if (te->n)
+    test_metrics = es_evaluate (es_model_get_net (model), te, 256);
 
   /* metadata: front end and a training summary */
   {
@@ -491,6 +542,9 @@ fail:
   fprintf (stderr, "earshot train: %s\n", err ? err->message : "failed");
 out:
   g_clear_error (&err);
+  g_clear_error (&main_job.error);
+  es_train_history_free (main_job.history);
+  g_mutex_clear (&progress.lock);
   es_recipe_free (recipe);
   es_dataset_free (data);
   es_dataset_free (tr);

@@ -173,12 +173,11 @@ es_fr_graph_example (const double *frequency, const double *level, size_t n,
   return ok;
 }
 
+/* Read-only once made, so one EsFrAugment may serve several trainings at
+ * once (cross-validation folds on threads); scratch lives in each call. */
 struct _EsFrAugment {
   EsFrAugmentConfig config;
   int class_of[ES_FR_N_SIGNATURES];
-  EsImage *scratch;
-  double *f, *l;
-  size_t cap;
 };
 
 EsFrAugment *
@@ -218,9 +217,6 @@ es_fr_augment_free (EsFrAugment *a)
 {
   if (!a)
     return;
-  es_image_free (a->scratch);
-  g_free (a->f);
-  g_free (a->l);
   g_free (a);
 }
 
@@ -228,8 +224,11 @@ void
 es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, float *x,
     int *labels, EsRng *rng, gpointer user_data)
 {
-  EsFrAugment *a = user_data;
+  const EsFrAugment *a = user_data;
   gboolean graph = d->image_width > 0;
+  EsImage *scratch = NULL;
+  double *pf = NULL, *pl = NULL;
+  size_t cap = 0;
 
   for (size_t j = 0; j < batch; j++) {
     size_t i = indices[j], n = d->raw_n[i];
@@ -244,14 +243,14 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
     if (!perturb && !new_look)
       continue;
     if (perturb) {
-      if (n > a->cap) {
-        a->cap = n;
-        a->f = g_renew (double, a->f, n);
-        a->l = g_renew (double, a->l, n);
+      if (n > cap) {
+        cap = n;
+        pf = g_renew (double, pf, n);
+        pl = g_renew (double, pl, n);
       }
-      es_fr_perturb (&a->config, f, l, n, a->f, a->l, &sub);
-      f = a->f;
-      l = a->l;
+      es_fr_perturb (&a->config, f, l, n, pf, pl, &sub);
+      f = pf;
+      l = pl;
       labels[j] = a->class_of[es_fr_signature (f, l, n, NULL, NULL)];
     }
     if (graph) {
@@ -261,11 +260,14 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
       else
         es_fr_graph_look_seed (&look);
       /* the rows are finite and increasing: drawing cannot fail */
-      es_fr_graph_example (f, l, n, &look, &a->scratch, x + j * d->input_size,
+      es_fr_graph_example (f, l, n, &look, &scratch, x + j * d->input_size,
           d->image_width, d->image_height, NULL);
     } else {
       es_fr_resample (f, l, n, a->config.fmin, a->config.fmax, TRUE, x + j * d->input_size,
           d->input_size);
     }
   }
+  es_image_free (scratch);
+  g_free (pf);
+  g_free (pl);
 }

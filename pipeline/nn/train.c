@@ -325,8 +325,28 @@ es_cv_result_free (EsCvResult *r)
   g_free (r);
 }
 
+/* One cross-validation run shared by the fold workers. Each fold writes
+ * only its own entries (folds[f], epochs[f], its test rows of
+ * pooled_scores), so workers need the lock only to take the next fold, to
+ * record an error and to report progress. */
 typedef struct {
-  const EsTrainConfig *outer;
+  const char *architecture_json;
+  int in_ndim;
+  const size_t *in_shape;
+  const EsDataset *d;
+  gboolean grouped;
+  double validation_fraction;
+  const EsTrainConfig *config;
+  EsCvResult *r;
+  float *pooled_scores;
+  GMutex lock;
+  int next_fold;
+  int failed_fold;              /* lowest failed fold, k if none */
+  GError *error;                /* that fold's error */
+} CvRun;
+
+typedef struct {
+  CvRun *run;
   int fold;
 } FoldProgress;
 
@@ -336,7 +356,122 @@ fold_progress (const EsEpochReport *report, gpointer user_data)
   FoldProgress *fp = user_data;
   EsEpochReport r = *report;
   r.fold = fp->fold;
-  fp->outer->on_epoch (&r, fp->outer->on_epoch_data);
+  g_mutex_lock (&fp->run->lock);
+  fp->run->config->on_epoch (&r, fp->run->config->on_epoch_data);
+  g_mutex_unlock (&fp->run->lock);
+}
+
+/* Train fold f on the other folds (less a validation part) and score it. */
+static gboolean
+run_fold (CvRun *run, int f, GError **error)
+{
+  const EsDataset *d = run->d;
+  const EsTrainConfig *config = run->config;
+  EsCvResult *r = run->r;
+  const size_t nc = d->n_classes;
+  size_t *rest = g_new (size_t, d->n), *test = g_new (size_t, d->n);
+  size_t n_rest = 0, n_test = 0, n_train = 0, n_val = 0;
+  size_t *train_idx, *val_idx;
+  EsDataset *rest_set, *train_set, *val_set = NULL, *test_set;
+  EsTrainConfig fc = *config;
+  FoldProgress fp = { run, f };
+  EsTrainHistory *h = NULL;
+  EsNet *net;
+  gboolean ok = TRUE;
+
+  for (size_t i = 0; i < d->n; i++) {
+    if (r->fold_of[i] == f)
+      test[n_test++] = i;
+    else
+      rest[n_rest++] = i;
+  }
+  rest_set = es_dataset_subset (d, rest, n_rest);
+  test_set = es_dataset_subset (d, test, n_test);
+  train_idx = g_new (size_t, n_rest);
+  val_idx = g_new (size_t, n_rest);
+  if (run->validation_fraction > 0.0) {
+    int *side = g_new (int, n_rest);
+    ok = es_split_assign (rest_set->labels, run->grouped ? rest_set->groups : NULL, n_rest,
+        d->n_classes, run->validation_fraction, 0.0,
+        stream_seed (config->seed + f, STREAM_SPLIT), side, error);
+    for (size_t i = 0; ok && i < n_rest; i++) {
+      if (side[i] == ES_SPLIT_VALIDATION)
+        val_idx[n_val++] = i;
+      else
+        train_idx[n_train++] = i;
+    }
+    g_free (side);
+  } else {
+    for (size_t i = 0; i < n_rest; i++)
+      train_idx[n_train++] = i;
+  }
+  train_set = es_dataset_subset (rest_set, train_idx, n_train);
+  if (n_val)
+    val_set = es_dataset_subset (rest_set, val_idx, n_val);
+
+  fc.seed = config->seed + (guint64) f;
+  if (config->on_epoch) {
+    fc.on_epoch = fold_progress;
+    fc.on_epoch_data = &fp;
+  }
+  net = ok ? es_train_build_net (run->architecture_json, run->in_ndim, run->in_shape,
+      d->n_classes, fc.seed, error) : NULL;
+  if (!net)
+    ok = FALSE;
+  if (ok && es_train (net, train_set, val_set, &fc, &h, error)) {
+    float *probs;
+    r->folds[f] = es_evaluate (net, test_set, 256);
+    r->epochs[f] = h->best_epoch;
+    probs = es_predict (net, test_set, 256, NULL);
+    for (size_t i = 0; i < n_test; i++)
+      memcpy (run->pooled_scores + test[i] * nc, probs + i * nc, nc * sizeof (float));
+    g_free (probs);
+  } else {
+    ok = FALSE;
+  }
+  es_train_history_free (h);
+  es_net_free (net);
+  es_dataset_free (rest_set);
+  es_dataset_free (train_set);
+  es_dataset_free (val_set);
+  es_dataset_free (test_set);
+  g_free (rest);
+  g_free (test);
+  g_free (train_idx);
+  g_free (val_idx);
+  return ok;
+}
+
+/* A worker: takes folds in order until none is left or one has failed. */
+static gpointer
+fold_worker (gpointer data)
+{
+  CvRun *run = data;
+
+  for (;;) {
+    GError *err = NULL;
+    int f;
+    g_mutex_lock (&run->lock);
+    f = run->failed_fold < run->r->k ? run->r->k : run->next_fold++;
+    g_mutex_unlock (&run->lock);
+    if (f >= run->r->k)
+      return NULL;
+    if (run_fold (run, f, &err))
+      continue;
+    if (!err)
+      g_set_error (&err, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "training failed");
+    g_prefix_error (&err, "fold %d of %d: ", f + 1, run->r->k);
+    g_mutex_lock (&run->lock);
+    /* report the first failing fold, whatever the order the workers ran in */
+    if (f < run->failed_fold) {
+      run->failed_fold = f;
+      g_clear_error (&run->error);
+      run->error = err;
+      err = NULL;
+    }
+    g_mutex_unlock (&run->lock);
+    g_clear_error (&err);
+  }
 }
 
 EsCvResult *
@@ -346,9 +481,10 @@ es_cross_validate (const char *architecture_json, int in_ndim, const size_t *in_
 {
   EsCvResult *r;
   float *pooled_scores;
-  size_t nc = d->n_classes;
   double *acc, *f1, *map3;
-  gboolean ok = TRUE;
+  gboolean ok;
+  CvRun run;
+  int jobs = CLAMP (config->jobs, 1, k);
 
   if (grouped && !d->groups) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
@@ -365,81 +501,37 @@ es_cross_validate (const char *architecture_json, int in_ndim, const size_t *in_
     es_cv_result_free (r);
     return NULL;
   }
-  pooled_scores = g_new0 (float, d->n * nc);
+  pooled_scores = g_new0 (float, d->n * d->n_classes);
 
-  for (int f = 0; f < k && ok; f++) {
-    size_t *rest = g_new (size_t, d->n), *test = g_new (size_t, d->n);
-    size_t n_rest = 0, n_test = 0, n_train = 0, n_val = 0;
-    size_t *train_idx, *val_idx;
-    EsDataset *rest_set, *train_set, *val_set = NULL, *test_set;
-    EsTrainConfig fc = *config;
-    FoldProgress fp = { config, f };
-    EsTrainHistory *h = NULL;
-    EsNet *net;
-    float *probs;
-
-    for (size_t i = 0; i < d->n; i++) {
-      if (r->fold_of[i] == f)
-        test[n_test++] = i;
-      else
-        rest[n_rest++] = i;
-    }
-    rest_set = es_dataset_subset (d, rest, n_rest);
-    test_set = es_dataset_subset (d, test, n_test);
-    train_idx = g_new (size_t, n_rest);
-    val_idx = g_new (size_t, n_rest);
-    if (validation_fraction > 0.0) {
-      int *side = g_new (int, n_rest);
-      ok = es_split_assign (rest_set->labels, grouped ? rest_set->groups : NULL, n_rest,
-          d->n_classes, validation_fraction, 0.0,
-          stream_seed (config->seed + f, STREAM_SPLIT), side, error);
-      for (size_t i = 0; ok && i < n_rest; i++) {
-        if (side[i] == ES_SPLIT_VALIDATION)
-          val_idx[n_val++] = i;
-        else
-          train_idx[n_train++] = i;
-      }
-      g_free (side);
-    } else {
-      for (size_t i = 0; i < n_rest; i++)
-        train_idx[n_train++] = i;
-    }
-    train_set = es_dataset_subset (rest_set, train_idx, n_train);
-    if (n_val)
-      val_set = es_dataset_subset (rest_set, val_idx, n_val);
-
-    fc.seed = config->seed + (guint64) f;
-    if (config->on_epoch) {
-      fc.on_epoch = fold_progress;
-      fc.on_epoch_data = &fp;
-    }
-    net = ok ? es_train_build_net (architecture_json, in_ndim, in_shape, d->n_classes,
-        fc.seed, error) : NULL;
-    if (!net)
-      ok = FALSE;
-    if (ok && es_train (net, train_set, val_set, &fc, &h, error)) {
-      r->folds[f] = es_evaluate (net, test_set, 256);
-      r->epochs[f] = h->best_epoch;
-      probs = es_predict (net, test_set, 256, NULL);
-      for (size_t i = 0; i < n_test; i++)
-        memcpy (pooled_scores + test[i] * nc, probs + i * nc, nc * sizeof (float));
-      g_free (probs);
-    } else {
-      ok = FALSE;
-    }
-    if (!ok && error && *error)
-      g_prefix_error (error, "fold %d of %d: ", f + 1, k);
-    es_train_history_free (h);
-    es_net_free (net);
-    es_dataset_free (rest_set);
-    es_dataset_free (train_set);
-    es_dataset_free (val_set);
-    es_dataset_free (test_set);
-    g_free (rest);
-    g_free (test);
-    g_free (train_idx);
-    g_free (val_idx);
+  /* Folds are independent and each is deterministic for its seed, so
+   * training them on several threads gives the same figures as one by one. */
+  memset (&run, 0, sizeof run);
+  run.architecture_json = architecture_json;
+  run.in_ndim = in_ndim;
+  run.in_shape = in_shape;
+  run.d = d;
+  run.grouped = grouped;
+  run.validation_fraction = validation_fraction;
+  run.config = config;
+  run.r = r;
+  run.pooled_scores = pooled_scores;
+  run.failed_fold = k;
+  g_mutex_init (&run.lock);
+  if (jobs == 1) {
+    fold_worker (&run);
+  } else {
+    GThread **workers = g_new (GThread *, jobs);
+    for (int j = 0; j < jobs; j++)
+      workers[j] = g_thread_new ("es-cv-fold", fold_worker, &run);
+    for (int j = 0; j < jobs; j++)
+      g_thread_join (workers[j]);
+    g_free (workers);
   }
+  g_mutex_clear (&run.lock);
+  ok = run.failed_fold == k;
+  if (!ok)
+    g_propagate_error (error, run.error);
+
   if (!ok) {
     g_free (pooled_scores);
     es_cv_result_free (r);

@@ -61,6 +61,9 @@ typedef struct {
   int early_stop_patience;      /* 0 = never stop early */
   guint64 seed;
   int threads;                  /* BLAS threads; 0 = leave as is */
+  int jobs;                     /* es_cross_validate: folds trained at once, one thread
+                                 * each (0 or 1: one by one); the figures do not depend
+                                 * on it. The augment hook must then be reentrant. */
   EsEpochFunc on_epoch;
   gpointer on_epoch_data;
   EsAugmentFunc augment;

@@ -25,6 +25,14 @@ check 'head -c 8 "$tmp/a/blobs-loss.png" | od -An -c | grep -q "P   N   G"' "los
 # same seed, same bytes
 "$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/b" --cv --quiet >/dev/null 2>&1
 check 'cmp -s "$tmp/a/blobs.safetensors" "$tmp/b/blobs.safetensors"' "bit-identical rerun"
+# the model and the folds on threads: same model, same card
+"$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/j" --cv --jobs 2 2>"$tmp/errj" >/dev/null
+check '[ $? -eq 0 ]' "train --jobs 2 exits 0 ($(tail -3 "$tmp/errj"))"
+check 'cmp -s "$tmp/a/blobs.safetensors" "$tmp/j/blobs.safetensors"' "--jobs 2: same model"
+check 'cmp -s "$tmp/a/blobs.md" "$tmp/j/blobs.md"' "--jobs 2: same card"
+check 'grep -q "fold 3 epoch" "$tmp/errj"' "--jobs 2: fold progress"
+"$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/j" --jobs 0 2>/dev/null
+check '[ $? -eq 2 ]' "--jobs 0 is a usage error"
 
 # eval on the table, text and JSON
 "$EARSHOT" eval "$tmp/a/blobs.safetensors" "$fixtures/blobs.csv" >"$tmp/eval" 2>&1

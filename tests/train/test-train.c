@@ -214,7 +214,7 @@ START_TEST (test_cross_validation)
   size_t shape[1] = { N_FEATURES }, total = 0;
   EsTrainConfig c;
   GError *err = NULL;
-  EsCvResult *r;
+  EsCvResult *r, *r3;
 
   es_train_config_init (&c);
   c.max_epochs = 15;
@@ -229,6 +229,26 @@ START_TEST (test_cross_validation)
   ck_assert_uint_eq (r->pooled->n, d->n);
   ck_assert (r->accuracy_mean > 0.95 && r->accuracy_std < 0.05);
   ck_assert (fabs (r->macro_f1_mean) <= 1.0 && r->map3_mean >= r->accuracy_mean);
+  /* folds on three threads: the same figures, to the bit */
+  c.jobs = 3;
+  r3 = es_cross_validate (mlp_json, 1, shape, d, TRUE, 3, 0.2, &c, &err);
+  ck_assert_msg (r3, "%s", err ? err->message : "");
+  for (int f = 0; f < 3; f++) {
+    ck_assert (r3->folds[f]->accuracy == r->folds[f]->accuracy);
+    ck_assert (r3->folds[f]->loss == r->folds[f]->loss);
+    ck_assert_int_eq (r3->epochs[f], r->epochs[f]);
+  }
+  ck_assert (r3->pooled->macro_f1 == r->pooled->macro_f1);
+  es_cv_result_free (r3);
+  /* a failing fold is reported by its number, the first one whatever the
+   * order the threads ran in */
+  c.optimizer = ES_RECIPE_OPTIMIZER_SGD;
+  c.learning_rate = 1e30;
+  ck_assert (!es_cross_validate (mlp_json, 1, shape, d, TRUE, 3, 0.2, &c, &err));
+  ck_assert_msg (err && err->code == ES_TRAIN_ERROR_DIVERGED
+      && g_str_has_prefix (err->message, "fold 1 of 3: "), "%s", err ? err->message : "none");
+  g_clear_error (&err);
+  es_train_config_init (&c);
   es_cv_result_free (r);
   /* grouped CV without groups is an error */
   g_free (d->groups);
