@@ -33,6 +33,7 @@ static const char *const layer_names[] = {
   [ES_LAYER_DENSE] = "dense",
   [ES_LAYER_DROPOUT] = "dropout",
   [ES_LAYER_SOFTARGMAX] = "softargmax",
+  [ES_LAYER_CENTROID] = "centroid",
 };
 
 const char *
@@ -980,6 +981,80 @@ softargmax_backward (EsLayer *l, const float *in, const float *out,
   }
 }
 
+/* Centroid over the height of [C, H, W]: the same expected row position, but
+ * with weights proportional to the (non-negative part of the) input times a
+ * learnable per-row gain exp(bias), plus a prior mass eps at the middle:
+ *   y = (sum_r g_r x_r pos_r + eps / 2) / (sum_r g_r x_r + eps).
+ * Scaling a column scales both sums, so the height read from a map of "how
+ * much curve is here" does not depend on how thick or dark the line was
+ * drawn, which a softmax (or a linear read-out) does; an empty column reads
+ * as the middle. */
+static void
+centroid_columns (const EsLayer *l, const float *restrict x, const float *restrict bias,
+    float *restrict s, float *restrict ws)
+{
+  const size_t H = l->in_h, W = l->in_w;
+  const float eps = (float) l->eps;
+  for (size_t w = 0; w < W; w++) {
+    s[w] = eps;
+    ws[w] = 0.5f * eps;
+  }
+  for (size_t r = 0; r < H; r++) {
+    const float g = bias ? expf (bias[r]) : 1.0f, pos = ((float) r + 0.5f) / (float) H;
+    for (size_t w = 0; w < W; w++) {
+      const float v = x[r * W + w] > 0.0f ? g * x[r * W + w] : 0.0f;
+      s[w] += v;
+      ws[w] += v * pos;
+    }
+  }
+}
+
+static void
+centroid_forward (EsLayer *l, const float *in, float *out, size_t batch)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  float *s = l->column_stats, *ws = s + W;
+
+  for (size_t bc = 0; bc < batch * C; bc++) {
+    const float *bias = l->bias ? l->bias->data + (bc % C) * H : NULL;
+    centroid_columns (l, in + bc * H * W, bias, s, ws);
+    for (size_t w = 0; w < W; w++)
+      out[bc * W + w] = ws[w] / s[w];
+  }
+}
+
+/* d y / d x[r] = g_r (pos[r] - y) / S where x[r] > 0 (else 0);
+ * d y / d b[r] = x[r] times that. */
+static void
+centroid_backward (EsLayer *l, const float *in, const float *out,
+    const float *grad_out, float *grad_in, size_t batch)
+{
+  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
+  float *s = l->column_stats, *ws = s + W;
+
+  for (size_t bc = 0; bc < batch * C; bc++) {
+    const size_t c = bc % C;
+    const float *bias = l->bias ? l->bias->data + c * H : NULL;
+    const float *x = in + bc * H * W, *y = out + bc * W, *g = grad_out + bc * W;
+    centroid_columns (l, x, bias, s, ws);
+    for (size_t w = 0; w < W; w++)
+      s[w] = g[w] / s[w];               /* now g / S */
+    for (size_t r = 0; r < H; r++) {
+      const float gain = bias ? expf (bias[r]) : 1.0f, pos = ((float) r + 0.5f) / (float) H;
+      double gb = 0.0;
+      for (size_t w = 0; w < W; w++) {
+        const float xv = x[r * W + w];
+        const float d = xv > 0.0f ? gain * s[w] * (pos - y[w]) : 0.0f;
+        if (grad_in)
+          grad_in[bc * H * W + r * W + w] = d;
+        gb += d * xv;
+      }
+      if (l->bias_grad)
+        l->bias_grad->data[c * H + r] += (float) gb;
+    }
+  }
+}
+
 double
 es_layer_forward_flops (const EsLayer *l)
 {
@@ -998,6 +1073,8 @@ es_layer_forward_flops (const EsLayer *l)
       return 0.0;
     case ES_LAYER_SOFTARGMAX:
       return 5.0 * l->in_size;
+    case ES_LAYER_CENTROID:
+      return 3.0 * l->in_size;
     default:
       return (double) l->in_size;
   }
@@ -1063,6 +1140,9 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
     case ES_LAYER_SOFTARGMAX:
       softargmax_forward (l, in, out, batch);
       break;
+    case ES_LAYER_CENTROID:
+      centroid_forward (l, in, out, batch);
+      break;
     case ES_LAYER_DROPOUT:
       if (training && l->p > 0.0) {
         const float keep_scale = (float) (1.0 / (1.0 - l->p));
@@ -1104,6 +1184,9 @@ es_layer_backward (EsLayer *l, const float *in_, const float *out_,
       return;
     case ES_LAYER_SOFTARGMAX:
       softargmax_backward (l, in, out, grad_out, grad_in, batch);
+      return;
+    case ES_LAYER_CENTROID:
+      centroid_backward (l, in, out, grad_out, grad_in, batch);
       return;
     default:
       break;

@@ -29,6 +29,7 @@ typedef enum {
   ES_LAYER_DENSE,
   ES_LAYER_DROPOUT,
   ES_LAYER_SOFTARGMAX,
+  ES_LAYER_CENTROID,
 } EsLayerType;
 
 /* Scratch memory shared by all layers of a net (grow-only, never shrinks). */
@@ -57,6 +58,7 @@ typedef struct {
   double momentum, eps;         /* batch norm */
   double p;                     /* dropout */
   double beta, threshold;       /* softplus; beta also softargmax */
+  /* momentum/eps above: eps is also centroid's prior mass */
 
   /* Owned by the net's parameter list. */
   EsTensor *weight, *weight_grad, *bias, *bias_grad;
@@ -66,7 +68,8 @@ typedef struct {
   float *mask;                  /* dropout: 0 or 1/(1-p) per element */
   double *mean, *inv_std;       /* batch norm: statistics used by the last forward */
   float *scale, *shift;         /* batch norm: per-channel affine of the last forward */
-  float *column_stats;          /* softargmax: per-column max, sum, weighted sum (3 W) */
+  float *column_stats;          /* softargmax, centroid: per-column max, sum,
+                                 * weighted sum (3 W) */
 } EsLayer;
 
 /* Inference-mode fusion (see es_layer_conv_fused_forward): the pointwise

@@ -209,6 +209,7 @@ static const char *const dense_fields[] = { "out_features", "bias", NULL };
 static const char *const dropout_fields[] = { "p", NULL };
 static const char *const softplus_fields[] = { "beta", "threshold", NULL };
 static const char *const softargmax_fields[] = { "beta", "bias", NULL };
+static const char *const centroid_fields[] = { "eps", "bias", NULL };
 static const char *const no_fields[] = { NULL };
 
 static gboolean
@@ -369,9 +370,14 @@ layer_configure (EsLayer *l, const LayerCtx *ctx, int in_ndim,
         return FALSE;
       break;
     case ES_LAYER_SOFTARGMAX:
-      if (!check_fields (ctx, softargmax_fields, error)
-          || !expect_rank (ctx, in_ndim, 3, "[C, H, W]", error)
-          || !get_double (ctx, "beta", 1.0, 1e-3, 1e3, TRUE, &l->beta, error)
+    case ES_LAYER_CENTROID:
+      if (l->type == ES_LAYER_SOFTARGMAX
+          ? (!check_fields (ctx, softargmax_fields, error)
+              || !get_double (ctx, "beta", 1.0, 1e-3, 1e3, TRUE, &l->beta, error))
+          : (!check_fields (ctx, centroid_fields, error)
+              || !get_double (ctx, "eps", 1e-2, 1e-6, 1e3, TRUE, &l->eps, error)))
+        return FALSE;
+      if (!expect_rank (ctx, in_ndim, 3, "[C, H, W]", error)
           || !get_bias_flag (ctx, has_bias, error))
         return FALSE;
       l->channels_in = l->channels_out = in_shape[0];
@@ -420,6 +426,7 @@ count_layer_params (const EsLayer *l, gboolean has_bias, size_t *total)
       n = l->channels_in;
       break;
     case ES_LAYER_SOFTARGMAX:
+    case ES_LAYER_CENTROID:
       /* one position bias per channel and row */
       if (has_bias && (l->in_h > MAX_ELEMENTS / l->channels_in
               || *total + l->in_h * l->channels_in > MAX_ELEMENTS))
@@ -482,6 +489,7 @@ create_params (EsNet *net)
         l->weight = add_param (names, tensors, grads, l->index, "weight", 1, shape, TRUE);
         break;
       case ES_LAYER_SOFTARGMAX:
+      case ES_LAYER_CENTROID:
         /* no weight; the position bias is [C, H] and starts at zero */
         if (has_bias) {
           shape[0] = l->channels_in;
@@ -623,7 +631,7 @@ es_net_new_limited (const char *architecture_json, int in_ndim,
     if (!es_layer_type_from_name (ctx.type, &l->type)) {
       arch_error (error, &ctx, "unknown layer type \"%s\" (known: conv1d, conv2d, "
           "batchnorm, relu, tanh, softplus, abs, maxpool1d, maxpool2d, global_mean, "
-          "flatten, dense, dropout, softargmax)", ctx.type);
+          "flatten, dense, dropout, softargmax, centroid)", ctx.type);
       goto fail;
     }
     l->index = (int) i;
@@ -730,7 +738,7 @@ ensure_capacity (EsNet *net, size_t batch)
       l->scale = g_new0 (float, l->channels_in);
       l->shift = g_new0 (float, l->channels_in);
     }
-    if (l->type == ES_LAYER_SOFTARGMAX)
+    if (l->type == ES_LAYER_SOFTARGMAX || l->type == ES_LAYER_CENTROID)
       l->column_stats = g_new0 (float, 3 * l->in_w);
     es_layer_workspace_needs (l, batch, &cols, &gemm);
     net->ws.cols_size = MAX (net->ws.cols_size, cols);
@@ -826,6 +834,10 @@ es_net_init_weights (EsNet *net, guint64 seed)
         l->running_mean->data[c] = 0.0f;
         l->running_var->data[c] = 1.0f;
       }
+    } else if (l->type == ES_LAYER_SOFTARGMAX || l->type == ES_LAYER_CENTROID) {
+      /* position biases start neutral: every row weighs the same */
+      if (l->bias)
+        memset (l->bias->data, 0, es_tensor_numel (l->bias) * sizeof (float));
     } else if (l->weight) {
       /* kaiming_uniform_(a = sqrt(5)): gain sqrt(2 / (1 + 5)), bound
        * gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in); biases use the same. */

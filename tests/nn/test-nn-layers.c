@@ -214,6 +214,11 @@ START_TEST (test_grad_pooling_and_reshape)
   gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"softargmax\"},{\"type\":\"flatten\"},"
       "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
+  /* centroid: negative inputs weigh nothing (spread inputs stay clear of 0) */
+  gradcheck ("[{\"type\":\"centroid\"}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"centroid\",\"eps\":0.5}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
+  gradcheck ("[{\"type\":\"centroid\",\"bias\":false},{\"type\":\"flatten\"},"
+      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
 }
 END_TEST
 

@@ -206,6 +206,8 @@ START_TEST (test_audio1d_eval) { check_parity ("audio1d", FALSE); } END_TEST
 START_TEST (test_audio1d_train) { check_parity ("audio1d", TRUE); } END_TEST
 START_TEST (test_graph2d_eval) { check_parity ("graph2d", FALSE); } END_TEST
 START_TEST (test_graph2d_train) { check_parity ("graph2d", TRUE); } END_TEST
+START_TEST (test_graph2dc_eval) { check_parity ("graph2dc", FALSE); } END_TEST
+START_TEST (test_graph2dc_train) { check_parity ("graph2dc", TRUE); } END_TEST
 
 /* The fixture formula must be reproduced bit for bit; pin a few values so a
  * change on either side is caught here rather than as a parity mismatch. */
@@ -235,6 +237,8 @@ parity_suite (void)
   tcase_add_test (tc, test_audio1d_train);
   tcase_add_test (tc, test_graph2d_eval);
   tcase_add_test (tc, test_graph2d_train);
+  tcase_add_test (tc, test_graph2dc_eval);
+  tcase_add_test (tc, test_graph2dc_train);
   suite_add_tcase (s, tc);
   return s;
 }
