@@ -408,6 +408,8 @@ run_fold (CvRun *run, int f, GError **error)
   train_set = es_dataset_subset (rest_set, train_idx, n_train);
   if (n_val)
     val_set = es_dataset_subset (rest_set, val_idx, n_val);
+  /* the subsets are copies: with folds on threads, image sets are large */
+  g_clear_pointer (&rest_set, es_dataset_free);
 
   fc.seed = config->seed + (guint64) f;
   if (config->on_epoch) {
