@@ -53,8 +53,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_spectrogram_imager_debug);
 #define GST_CAT_DEFAULT gst_spectrogram_imager_debug
 
 #define DEFAULT_MODE GST_SPECTROGRAM_IMAGER_MODE_GRAPH
-#define DEFAULT_WIDTH 224
-#define DEFAULT_HEIGHT 224
+#define DEFAULT_WIDTH 0               /* negotiated */
+#define DEFAULT_HEIGHT 0
+#define FALLBACK_SIZE 224               /* the seed's model size */
 #define DEFAULT_LINE_WIDTH 2.0
 #define DEFAULT_LINE_COLOUR 0x1f77b4    /* matplotlib's default blue */
 #define DEFAULT_GRID GST_SPECTROGRAM_IMAGER_GRID_NONE
@@ -157,20 +158,24 @@ gst_spectrogram_imager_class_init (GstSpectrogramImagerClass * klass)
   /**
    * GstSpectrogramImager:width:
    *
-   * Image width in pixels.
+   * Image width in pixels; 0 (the default) takes the width downstream
+   * prefers — a #GstCnnClassify asks for its model's size — or 224 when any
+   * width will do.
    */
   g_object_class_install_property (gobject_class, PROP_WIDTH,
-      g_param_spec_int ("width", "Width", "Image width (pixels)", MIN_SIZE, MAX_SIZE,
-          DEFAULT_WIDTH,
+      g_param_spec_int ("width", "Width",
+          "Image width (pixels, 16-8192); 0 = what downstream prefers, else 224", 0,
+          MAX_SIZE, DEFAULT_WIDTH,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   /**
    * GstSpectrogramImager:height:
    *
-   * Image height in pixels.
+   * Image height in pixels; 0 (the default) as for #GstSpectrogramImager:width.
    */
   g_object_class_install_property (gobject_class, PROP_HEIGHT,
-      g_param_spec_int ("height", "Height", "Image height (pixels)", MIN_SIZE, MAX_SIZE,
-          DEFAULT_HEIGHT,
+      g_param_spec_int ("height", "Height",
+          "Image height (pixels, 16-8192); 0 = what downstream prefers, else 224", 0,
+          MAX_SIZE, DEFAULT_HEIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   /**
    * GstSpectrogramImager:line-width:
@@ -321,8 +326,11 @@ gst_spectrogram_imager_video_caps (GstSpectrogramImager * self)
   width = self->width;
   height = self->height;
   GST_OBJECT_UNLOCK (self);
-  gst_caps_set_simple (caps, "width", G_TYPE_INT, width, "height", G_TYPE_INT, height,
-      NULL);
+  /* an unset size stays a range here, fixated in negotiate */
+  if (width > 0)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, width, NULL);
+  if (height > 0)
+    gst_caps_set_simple (caps, "height", G_TYPE_INT, height, NULL);
   if (self->have_input)
     gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, self->fps_n, self->fps_d,
         NULL);
@@ -332,10 +340,22 @@ gst_spectrogram_imager_video_caps (GstSpectrogramImager * self)
 static gboolean
 gst_spectrogram_imager_negotiate (GstSpectrogramImager * self)
 {
-  GstCaps *ours = gst_spectrogram_imager_video_caps (self);
-  GstCaps *peer = gst_pad_peer_query_caps (self->srcpad, ours);
-  GstCaps *caps;
+  GstCaps *ours, *peer, *caps;
   gboolean ok;
+  gint width, height;
+
+  GST_OBJECT_LOCK (self);
+  width = self->width;
+  height = self->height;
+  GST_OBJECT_UNLOCK (self);
+  if ((width > 0 && width < MIN_SIZE) || (height > 0 && height < MIN_SIZE)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Image size %dx%d is too small.", width, height),
+        ("width and height must be 0 (negotiated) or %d-%d pixels", MIN_SIZE, MAX_SIZE));
+    return FALSE;
+  }
+  ours = gst_spectrogram_imager_video_caps (self);
+  peer = gst_pad_peer_query_caps (self->srcpad, ours);
 
   if (gst_caps_is_empty (peer)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
@@ -349,6 +369,15 @@ gst_spectrogram_imager_negotiate (GstSpectrogramImager * self)
   caps = gst_caps_intersect_full (ours, peer, GST_CAPS_INTERSECT_FIRST);
   gst_caps_unref (ours);
   gst_caps_unref (peer);
+  /* The first structure is the most preferred: a size downstream asks for
+   * (cnnclassify puts its model's first) is taken as is; a free range falls
+   * back to the seed's 224. */
+  caps = gst_caps_truncate (caps);
+  caps = gst_caps_make_writable (caps);
+  gst_structure_fixate_field_nearest_int (gst_caps_get_structure (caps, 0), "width",
+      FALLBACK_SIZE);
+  gst_structure_fixate_field_nearest_int (gst_caps_get_structure (caps, 0), "height",
+      FALLBACK_SIZE);
   caps = gst_caps_fixate (caps);
   ok = gst_video_info_from_caps (&self->out_info, caps);
   if (ok)

@@ -293,6 +293,57 @@ GST_START_TEST (test_smoothing)
 
 GST_END_TEST;
 
+/* frsrc ! spectrogramimager ! cnnclassify needs no size: the imager draws
+ * at the size the model advertises, here a wide 32 x 16 one. */
+GST_START_TEST (test_imager_takes_model_size)
+{
+  char *path = g_build_filename (tmpdir, "wide.safetensors", NULL);
+  size_t shape[3] = { 1, 16, 32 };
+  GError *err = NULL;
+  EsModel *m = es_model_new ("test-wide",
+      "[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":2}]",
+      ES_MODEL_INPUT_IMAGE, 3, shape, image_labels, &err);
+  char *launch;
+  GstHarness *h;
+  GstBus *bus;
+  GstBuffer *buf;
+  GstMessage *msg;
+  GstCaps *caps;
+  GstPad *sink;
+  GstElement *cnn;
+  float curve[128] = { 0 };
+  gint w = 0, hh = 0;
+
+  fail_unless (m != NULL, "%s", err ? err->message : "");
+  fail_unless (es_model_save (m, path, &err), "%s", err ? err->message : "");
+  es_model_free (m);
+  launch = g_strdup_printf ("spectrogramimager ! cnnclassify name=c model=\"%s\"", path);
+  h = harness_with_bus (launch, &bus);
+  gst_harness_set_src_caps_str (h, "application/x-earshot-features, bands=(int)128, "
+      "framerate=(fraction)0/1, scale=(string)log-frequency, unit=(string)dB, "
+      "fmin=(double)20, fmax=(double)20000");
+  buf = features_buffer (curve, 128, 0, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  fail_unless (pop_decision (bus, &msg) != NULL);
+  gst_message_unref (msg);
+  cnn = gst_bin_get_by_name (GST_BIN (h->element), "c");
+  sink = gst_element_get_static_pad (cnn, "sink");
+  caps = gst_pad_get_current_caps (sink);
+  fail_unless (gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &w));
+  fail_unless (gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &hh));
+  fail_unless_equals_int (w, 32);
+  fail_unless_equals_int (hh, 16);
+  gst_caps_unref (caps);
+  gst_object_unref (sink);
+  gst_object_unref (cnn);
+  teardown_with_bus (h, bus);
+  g_unlink (path);
+  g_free (path);
+  g_free (launch);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_image_model)
 {
   GstBus *bus;
@@ -496,6 +547,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, test_threshold_and_post_messages);
   tcase_add_test (tc, test_smoothing);
   tcase_add_test (tc, test_image_model);
+  tcase_add_test (tc, test_imager_takes_model_size);
   tcase_add_test (tc, test_wrong_input);
   tcase_add_test (tc, test_bad_model);
   tcase_add_test (tc, test_non_finite_input);

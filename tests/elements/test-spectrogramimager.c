@@ -142,6 +142,49 @@ GST_START_TEST (test_rgb_preferred_and_size)
 }
 GST_END_TEST;
 
+/* With width and height left at 0 the imager takes the size downstream
+ * asks for (cnnclassify asks for its model's), else 224 x 224. */
+GST_START_TEST (test_size_negotiated)
+{
+  GstHarness *h = imager_harness ("video/x-raw, format=(string)GRAY8, width=(int)448, "
+      "height=(int)224");
+  GstBuffer *out;
+  GstCaps *caps;
+  GstStructure *s;
+  gint w, hh;
+
+  fail_unless_equals_int (gst_harness_push (h, curve_buffer (1)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_get_int (s, "width", &w) && w == 448);
+  fail_unless (gst_structure_get_int (s, "height", &hh) && hh == 224);
+  gst_caps_unref (caps);
+  check_frame (h, out, 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  /* a set size wins over what downstream would allow */
+  h = imager_harness ("video/x-raw, format=(string)GRAY8, width=(int)[ 16, 1000 ], "
+      "height=(int)[ 16, 1000 ]");
+  g_object_set (h->element, "width", 320, NULL);
+  fail_unless_equals_int (gst_harness_push (h, curve_buffer (1)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_get_int (s, "width", &w) && w == 320);
+  fail_unless (gst_structure_get_int (s, "height", &hh) && hh == 224);
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+
+  /* 1-15 px is neither automatic nor drawable: an error, not a crash */
+  h = imager_harness ("video/x-raw, format=(string)GRAY8");
+  g_object_set (h->element, "height", 8, NULL);
+  fail_unless (gst_harness_push (h, curve_buffer (1)) != GST_FLOW_OK);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_vectors_split_timestamps)
 {
   GstHarness *h = imager_harness ("video/x-raw, format=(string)GRAY8");
@@ -226,6 +269,7 @@ spectrogramimager_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_grey_frame);
   tcase_add_test (tc, test_rgb_preferred_and_size);
+  tcase_add_test (tc, test_size_negotiated);
   tcase_add_test (tc, test_vectors_split_timestamps);
   tcase_add_test (tc, test_style_properties);
   tcase_add_test (tc, test_wrong_input);
