@@ -244,6 +244,7 @@ gst_cnn_classify_free_state (GstCnnClassify * self)
 {
   g_clear_pointer (&self->model, es_model_free);
   g_clear_pointer (&self->batch, g_free);
+  g_clear_pointer (&self->batch_finite, g_free);
   g_clear_pointer (&self->history, g_free);
   g_clear_pointer (&self->probs, g_free);
   g_clear_pointer (&self->scratch, g_free);
@@ -696,20 +697,22 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   }
   if (n > self->batch_capacity) {
     g_free (self->batch);
+    g_free (self->batch_finite);
     self->batch = g_new (float, n * self->input_size);
+    self->batch_finite = g_new (gboolean, n);
     self->batch_capacity = n;
   }
 
   for (gsize i = 0; i < n; i++) {
-    if (!gst_cnn_classify_fill_example (self, map.data, i,
-            self->batch + i * self->input_size)) {
-      /* a zero row keeps the batch computable; the result is discarded */
+    self->batch_finite[i] = gst_cnn_classify_fill_example (self, map.data, i,
+        self->batch + i * self->input_size);
+    if (!self->batch_finite[i]) {
+      /* a zero row keeps the batch computable; its result is skipped */
       memset (self->batch + i * self->input_size, 0,
           self->input_size * sizeof (float));
       GST_ELEMENT_WARNING (self, STREAM, DECODE,
           ("Input holds non-finite values (NaN or Inf); no decision made."),
           ("example %" G_GSIZE_FORMAT " of buffer %" GST_PTR_FORMAT, i, buf));
-      self->batch[i * self->input_size] = NAN;
     }
   }
   gst_buffer_unmap (buf, &map);
@@ -729,7 +732,7 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     guint best = 0;
     GstClockTime ts = GST_CLOCK_TIME_NONE;
 
-    if (isnan (self->batch[i * self->input_size]))
+    if (!self->batch_finite[i])
       continue;
     if (GST_CLOCK_TIME_IS_VALID (pts))
       ts = pts + (GST_CLOCK_TIME_IS_VALID (step) ? i * step : 0);

@@ -40,6 +40,7 @@ struct _GstCnnClassify
   guint bands;                  /* for feature input */
   gint fps_n, fps_d;            /* vector rate of feature input, 0/1 if none */
   float *batch;                 /* input_size * batch_capacity */
+  gboolean *batch_finite;       /* batch_capacity: FALSE = no decision for that row */
   size_t batch_capacity;
   double *history;              /* smoothing ring: smoothing * n_labels */
   guint history_len, history_pos;
