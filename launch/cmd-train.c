@@ -295,7 +295,11 @@ es_cmd_train (int argc, char **argv)
   main_job.validation = va->n ? va : NULL;
   main_job.config = &config;
   if (cv && jobs > 1) {
-    /* the model beside the folds: jobs + 1 threads for the first round */
+    /* the model beside the folds: jobs + 1 threads for the first round. The
+     * BLAS thread count is process-wide, so it is set here, once. */
+    if (config.threads > 0)
+      es_nn_set_threads (config.threads);
+    config.threads = 0;
     main_thread = g_thread_new ("es-train-model", main_training, &main_job);
   } else {
     main_training (&main_job);

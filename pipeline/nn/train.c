@@ -486,7 +486,9 @@ es_cross_validate (const char *architecture_json, int in_ndim, const size_t *in_
   double *acc, *f1, *map3;
   gboolean ok;
   CvRun run;
-  int jobs = CLAMP (config->jobs, 1, k);
+  EsTrainConfig thread_config;
+  /* folds trained at once: 1 .. k (an unsigned count keeps the allocation in range) */
+  const guint jobs = (guint) CLAMP (config->jobs, 1, MAX (k, 1));
 
   if (grouped && !d->groups) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
@@ -519,13 +521,20 @@ es_cross_validate (const char *architecture_json, int in_ndim, const size_t *in_
   run.pooled_scores = pooled_scores;
   run.failed_fold = k;
   g_mutex_init (&run.lock);
+  /* the BLAS thread count is process-wide: set it once, not from each fold */
+  if (jobs > 1 && config->threads > 0) {
+    es_nn_set_threads (config->threads);
+    thread_config = *config;
+    thread_config.threads = 0;
+    run.config = &thread_config;
+  }
   if (jobs == 1) {
     fold_worker (&run);
   } else {
     GThread **workers = g_new (GThread *, jobs);
-    for (int j = 0; j < jobs; j++)
+    for (guint j = 0; j < jobs; j++)
       workers[j] = g_thread_new ("es-cv-fold", fold_worker, &run);
-    for (int j = 0; j < jobs; j++)
+    for (guint j = 0; j < jobs; j++)
       g_thread_join (workers[j]);
     g_free (workers);
   }
