@@ -116,6 +116,20 @@ conv_chunk (const EsLayer *l, size_t batch)
   return CLAMP (chunk, 1, MAX (batch, 1));
 }
 
+/* The output columns [lo, hi) whose input column iw = ow * stride + col_off
+ * lies inside [0, W); the others read padding. Loops over that range need
+ * no bounds test per element. */
+static void
+valid_columns (const EsLayer *l, ptrdiff_t col_off, size_t *lo, size_t *hi)
+{
+  const ptrdiff_t sw = (ptrdiff_t) l->stride_w, W = (ptrdiff_t) l->in_w;
+  const size_t first = col_off < 0 ? (size_t) ((-col_off + sw - 1) / sw) : 0;
+  const size_t end = W - col_off <= 0 ? 0 : (size_t) ((W - col_off + sw - 1) / sw);
+
+  *hi = MIN (end, l->out_w);
+  *lo = MIN (first, *hi);
+}
+
 /* Unfold output rows [oh0, oh1) of one example [C, H, W] into rows
  * (c, ki, kj) of a column matrix with leading dimension ld, one column per
  * output position. */
@@ -123,7 +137,7 @@ static void
 im2col_band (const EsLayer *l, const float *x, float *cols, size_t ld,
     size_t oh0, size_t oh1)
 {
-  const size_t H = l->in_h, W = l->in_w, OW = l->out_w;
+  const size_t H = l->in_h, W = l->in_w, OW = l->out_w, sw = l->stride_w;
 
   for (size_t c = 0; c < l->channels_in; c++) {
     const float *xc = x + c * H * W;
@@ -131,30 +145,28 @@ im2col_band (const EsLayer *l, const float *x, float *cols, size_t ld,
       for (size_t kj = 0; kj < l->kernel_w; kj++) {
         float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
         const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
+        size_t lo, hi;
+        valid_columns (l, col_off, &lo, &hi);
         for (size_t oh = oh0; oh < oh1; oh++) {
           const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
-          float *dst = row + (oh - oh0) * OW;
-          const float *src;
+          float *restrict dst = row + (oh - oh0) * OW;
+          const float *restrict src;
           if (ih < 0 || ih >= (ptrdiff_t) H) {
             memset (dst, 0, OW * sizeof (float));
             continue;
           }
-          src = xc + ih * W;
-          if (l->stride_w == 1) {
-            /* iw = ow + col_off: one zero run, one copy, one zero run. */
-            ptrdiff_t lo = col_off < 0 ? -col_off : 0;
-            ptrdiff_t hi = (ptrdiff_t) W - col_off;
-            lo = MIN (lo, (ptrdiff_t) OW);
-            hi = CLAMP (hi, lo, (ptrdiff_t) OW);
-            memset (dst, 0, lo * sizeof (float));
-            memcpy (dst + lo, src + lo + col_off, (hi - lo) * sizeof (float));
-            memset (dst + hi, 0, (OW - hi) * sizeof (float));
-          } else {
-            for (size_t ow = 0; ow < OW; ow++) {
-              ptrdiff_t iw = (ptrdiff_t) (ow * l->stride_w) + col_off;
-              dst[ow] = (iw >= 0 && iw < (ptrdiff_t) W) ? src[iw] : 0.0f;
+          /* one zero run, the copy, one zero run */
+          memset (dst, 0, lo * sizeof (float));
+          if (hi > lo) {
+            src = xc + ih * W + ((ptrdiff_t) (lo * sw) + col_off);
+            if (sw == 1) {
+              memcpy (dst + lo, src, (hi - lo) * sizeof (float));
+            } else {
+              for (size_t k = 0; k < hi - lo; k++)
+                dst[lo + k] = src[k * sw];
             }
           }
+          memset (dst + hi, 0, (OW - hi) * sizeof (float));
         }
       }
     }
@@ -180,13 +192,8 @@ col2im_add (const EsLayer *l, const float *cols, size_t ld, float *dx)
         const float *row = cols + ((c * l->kernel_h + ki) * l->kernel_w + kj) * ld;
         const ptrdiff_t col_off = (ptrdiff_t) kj - (ptrdiff_t) l->pad_w;
         const ptrdiff_t sw = (ptrdiff_t) l->stride_w;
-        /* Only output columns whose input column iw = ow * stride + col_off
-         * lies in [0, W): no branch in the inner loop, so the stride-1 case
-         * vectorises. */
-        const size_t ow_lo = col_off < 0 ? (size_t) ((-col_off + sw - 1) / sw) : 0;
-        const size_t ow_end = (ptrdiff_t) W - col_off <= 0 ? 0
-            : (size_t) (((ptrdiff_t) W - col_off + sw - 1) / sw);
-        const size_t ow_hi = MIN (ow_end, OW);
+        size_t ow_lo, ow_hi;
+        valid_columns (l, col_off, &ow_lo, &ow_hi);
         for (size_t oh = 0; oh < OH; oh++) {
           const ptrdiff_t ih = (ptrdiff_t) (oh * l->stride_h + ki) - (ptrdiff_t) l->pad_h;
           const float *src = row + oh * OW;
