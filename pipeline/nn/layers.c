@@ -942,20 +942,6 @@ softargmax_columns (const EsLayer *l, const float *restrict x, const float *rest
   }
 }
 
-static void
-softargmax_forward (EsLayer *l, const float *in, float *out, size_t batch)
-{
-  const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
-  float *m = l->column_stats, *s = m + W, *ws = m + 2 * W;
-
-  for (size_t bc = 0; bc < batch * C; bc++) {
-    const float *bias = l->bias ? l->bias->data + (bc % C) * H : NULL;
-    softargmax_columns (l, in + bc * H * W, bias, m, s, ws);
-    for (size_t w = 0; w < W; w++)
-      out[bc * W + w] = ws[w] / s[w];
-  }
-}
-
 /* d y / d x[r] = p[r] (pos[r] - y); the bias gradient is the same summed
  * over examples and columns. */
 static void
@@ -1016,15 +1002,19 @@ centroid_columns (const EsLayer *l, const float *restrict x, const float *restri
   }
 }
 
+/* Forward of both column read-outs: y = weighted sum / sum per column. */
 static void
-centroid_forward (EsLayer *l, const float *in, float *out, size_t batch)
+column_position_forward (EsLayer *l, const float *in, float *out, size_t batch)
 {
   const size_t C = l->channels_in, H = l->in_h, W = l->in_w;
-  float *s = l->column_stats, *ws = s + W;
+  float *m = l->column_stats, *s = m + W, *ws = m + 2 * W;
 
   for (size_t bc = 0; bc < batch * C; bc++) {
     const float *bias = l->bias ? l->bias->data + (bc % C) * H : NULL;
-    centroid_columns (l, in + bc * H * W, bias, s, ws);
+    if (l->type == ES_LAYER_SOFTARGMAX)
+      softargmax_columns (l, in + bc * H * W, bias, m, s, ws);
+    else
+      centroid_columns (l, in + bc * H * W, bias, s, ws);
     for (size_t w = 0; w < W; w++)
       out[bc * W + w] = ws[w] / s[w];
   }
@@ -1145,10 +1135,8 @@ es_layer_forward (EsLayer *l, const float *in_, float *out_, size_t batch,
       dense_forward (l, in, out, batch);
       break;
     case ES_LAYER_SOFTARGMAX:
-      softargmax_forward (l, in, out, batch);
-      break;
     case ES_LAYER_CENTROID:
-      centroid_forward (l, in, out, batch);
+      column_position_forward (l, in, out, batch);
       break;
     case ES_LAYER_DROPOUT:
       if (training && l->p > 0.0) {
