@@ -35,14 +35,22 @@
  * Latency: a frame can only be output once its last sample has arrived, that
  * is up to N/R after its PTS, so the element adds N/R to the LATENCY query.
  *
- * Changing #GstHammingFrame:frame-size, #GstHammingFrame:hop-size or
- * #GstHammingFrame:window while streaming renegotiates the output caps and
- * restarts the framing.
+ * The geometry can also be given as durations, which keep their meaning
+ * whatever the sample rate: #GstHammingFrame:frame-duration and
+ * #GstHammingFrame:hop-duration (nanoseconds, as the `interval` of
+ * `spectrum` and `level`), when not 0, replace the sizes in samples; they are
+ * converted at the negotiated rate, rounded to the nearest sample (25 ms is
+ * 400 samples at 16 kHz and 1103 at 44.1 kHz). The caps always carry samples.
+ *
+ * Changing #GstHammingFrame:frame-size, #GstHammingFrame:hop-size, the
+ * durations or #GstHammingFrame:window while streaming renegotiates the output
+ * caps and restarts the framing.
  *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! audioconvert ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! hammingframe ! fakesink
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! hammingframe frame-size=512 hop-size=256 window=hann ! fakesink silent=false -v
+ * gst-launch-1.0 audiotestsrc num-buffers=100 ! audioconvert ! audio/x-raw,format=F32LE,rate=44100,channels=1 ! hammingframe frame-duration=25000000 hop-duration=10000000 ! fakesink -v
  * ]|
  */
 
@@ -63,6 +71,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define DEFAULT_WINDOW GST_HAMMING_FRAME_WINDOW_HAMMING
 #define MAX_FRAME_SIZE (1 << 20)
 #define MAX_HOP_SIZE (1 << 20)
+#define MAX_DURATION (10 * GST_SECOND)
 
 enum
 {
@@ -70,6 +79,8 @@ enum
   PROP_FRAME_SIZE,
   PROP_HOP_SIZE,
   PROP_WINDOW,
+  PROP_FRAME_DURATION,
+  PROP_HOP_DURATION,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -182,6 +193,33 @@ gst_hamming_frame_class_init (GstHammingFrameClass * klass)
           DEFAULT_WINDOW, G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
 
+  /**
+   * GstHammingFrame:frame-duration:
+   *
+   * Length of one frame in nanoseconds (25000000 = 25 ms). When not 0 it
+   * replaces #GstHammingFrame:frame-size: the frame holds the number of
+   * samples nearest to this duration at the negotiated rate (at least 1, at
+   * most 1048576).
+   */
+  g_object_class_install_property (gobject_class, PROP_FRAME_DURATION,
+      g_param_spec_uint64 ("frame-duration", "Frame duration",
+          "Length of one frame (ns); 0 = use frame-size", 0, MAX_DURATION, 0,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstHammingFrame:hop-duration:
+   *
+   * Time between the starts of consecutive frames in nanoseconds
+   * (10000000 = 10 ms). When not 0 it replaces #GstHammingFrame:hop-size,
+   * converted as #GstHammingFrame:frame-duration is.
+   */
+  g_object_class_install_property (gobject_class, PROP_HOP_DURATION,
+      g_param_spec_uint64 ("hop-duration", "Hop duration",
+          "Distance between the starts of consecutive frames (ns); 0 = use "
+          "hop-size", 0, MAX_DURATION, 0, G_PARAM_READWRITE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -250,6 +288,12 @@ gst_hamming_frame_set_property (GObject * object, guint prop_id,
     case PROP_WINDOW:
       self->window = g_value_get_enum (value);
       break;
+    case PROP_FRAME_DURATION:
+      self->frame_duration = g_value_get_uint64 (value);
+      break;
+    case PROP_HOP_DURATION:
+      self->hop_duration = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -278,6 +322,12 @@ gst_hamming_frame_get_property (GObject * object, guint prop_id,
     case PROP_WINDOW:
       g_value_set_enum (value, self->window);
       break;
+    case PROP_FRAME_DURATION:
+      g_value_set_uint64 (value, self->frame_duration);
+      break;
+    case PROP_HOP_DURATION:
+      g_value_set_uint64 (value, self->hop_duration);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -285,27 +335,125 @@ gst_hamming_frame_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The frame geometry as set by the properties (read under the object lock). */
+typedef struct
+{
+  guint frame_size, hop_size;
+  GstClockTime frame_duration, hop_duration;
+  const gchar *window;
+} FrameSettings;
+
+/* Samples nearest to @duration at @rate, within [1, @max]. */
+static gint
+samples_for_duration (GstClockTime duration, gint rate, guint max)
+{
+  guint64 n = gst_util_uint64_scale_int_round (duration, rate, GST_SECOND);
+
+  return (gint) CLAMP (n, 1, max);
+}
+
+/* Sets @field to the size in samples: fixed when given in samples or when the
+ * rate is known, else any size (a duration at a rate still open). */
+static void
+set_frames_size (GstStructure * s, const gchar * field, guint size,
+    GstClockTime duration, gint rate, guint max)
+{
+  if (duration == 0)
+    gst_structure_set (s, field, G_TYPE_INT, (gint) size, NULL);
+  else if (rate > 0)
+    gst_structure_set (s, field, G_TYPE_INT,
+        samples_for_duration (duration, rate, max), NULL);
+  else
+    gst_structure_set (s, field, GST_TYPE_INT_RANGE, 1, (gint) max, NULL);
+}
+
+/* The frames this element produces from audio at @rate (a fixed rate, a
+ * range or list, or NULL for any). */
+static GstStructure *
+frames_structure (const FrameSettings * fs, const GValue * rate)
+{
+  GstStructure *s = gst_structure_new_empty (ES_FRAMES_MEDIA_TYPE);
+  gint r = rate != NULL && G_VALUE_HOLDS_INT (rate) ? g_value_get_int (rate) : 0;
+  gint hop;
+
+  set_frames_size (s, "frame-size", fs->frame_size, fs->frame_duration, r,
+      MAX_FRAME_SIZE);
+  set_frames_size (s, "hop-size", fs->hop_size, fs->hop_duration, r,
+      MAX_HOP_SIZE);
+  gst_structure_set (s, "window", G_TYPE_STRING, fs->window, NULL);
+  if (rate)
+    gst_structure_set_value (s, "rate", rate);
+  else
+    gst_structure_set (s, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+  if (r > 0 && gst_structure_get_int (s, "hop-size", &hop))
+    gst_structure_set (s, "framerate", GST_TYPE_FRACTION, r, hop, NULL);
+  return s;
+}
+
+/* Narrows @rate (in/out; unset = any) to the rates at which @duration rounds
+ * to the @field samples that @frames fixes, if it does; FALSE when no rate
+ * does. Rounding is samples_for_duration's: n = floor ((d r + s/2) / s). */
+static gboolean
+narrow_rate_for_size (const GstStructure * frames, const gchar * field,
+    GstClockTime duration, guint max, GValue * rate)
+{
+  GValue range = G_VALUE_INIT, narrowed = G_VALUE_INIT;
+  guint64 lo, hi;
+  gint size;
+
+  if (duration == 0 || !gst_structure_get_int (frames, field, &size))
+    return TRUE;
+  if (size < 1 || (guint) size > max)
+    return FALSE;
+  /* smallest rate reaching size, then the last one below size + 1 */
+  lo = size == 1 ? 1 : ((guint64) size * GST_SECOND - GST_SECOND / 2 +
+      duration - 1) / duration;
+  hi = (guint) size == max ? G_MAXINT : (((guint64) size + 1) * GST_SECOND -
+      GST_SECOND / 2 + duration - 1) / duration - 1;
+  if (lo > G_MAXINT || lo > hi)
+    return FALSE;
+  hi = MIN (hi, G_MAXINT);
+
+  g_value_init (&range, GST_TYPE_INT_RANGE);
+  if (lo == hi) {
+    g_value_unset (&range);
+    g_value_init (&range, G_TYPE_INT);
+    g_value_set_int (&range, (gint) lo);
+  } else {
+    gst_value_set_int_range (&range, (gint) lo, (gint) hi);
+  }
+  if (!G_IS_VALUE (rate)) {
+    g_value_init (rate, G_VALUE_TYPE (&range));
+    g_value_copy (&range, rate);
+    g_value_unset (&range);
+    return TRUE;
+  }
+  if (!gst_value_intersect (&narrowed, rate, &range)) {
+    g_value_unset (&range);
+    return FALSE;
+  }
+  g_value_unset (&range);
+  g_value_unset (rate);
+  *rate = narrowed;
+  return TRUE;
+}
+
 static GstCaps *
 gst_hamming_frame_transform_caps (GstBaseTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
   GstHammingFrame *self = GST_HAMMING_FRAME (trans);
-  GstStructure *ours;
+  FrameSettings fs;
   GstCaps *res;
-  guint frame_size, hop_size, i;
-  const gchar *window;
+  guint i;
 
   GST_OBJECT_LOCK (self);
-  frame_size = self->frame_size;
-  hop_size = self->hop_size;
-  window = es_window_type_name ((EsWindowType) self->window);
+  fs.frame_size = self->frame_size;
+  fs.hop_size = self->hop_size;
+  fs.frame_duration = self->frame_duration;
+  fs.hop_duration = self->hop_duration;
+  fs.window = es_window_type_name ((EsWindowType) self->window);
   GST_OBJECT_UNLOCK (self);
-
-  /* The frames this element can produce with its current properties. */
-  ours = gst_structure_new (ES_FRAMES_MEDIA_TYPE,
-      "frame-size", G_TYPE_INT, (gint) frame_size,
-      "hop-size", G_TYPE_INT, (gint) hop_size,
-      "window", G_TYPE_STRING, window, NULL);
 
   /* ANY (e.g. an unrestricted peer) means: anything our template allows */
   if (gst_caps_is_any (caps))
@@ -321,35 +469,47 @@ gst_hamming_frame_transform_caps (GstBaseTransform * trans,
     GstStructure *out;
 
     if (direction == GST_PAD_SINK) {
-      gint r;
-
-      out = gst_structure_copy (ours);
-      if (rate)
-        gst_structure_set_value (out, "rate", rate);
-      else
-        gst_structure_set (out, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-      if (gst_structure_get_int (s, "rate", &r))
-        gst_structure_set (out, "framerate", GST_TYPE_FRACTION, r,
-            (gint) hop_size, NULL);
+      out = frames_structure (&fs, rate);
     } else {
-      GstStructure *frames = gst_structure_intersect (s, ours);
+      GValue audio_rate = G_VALUE_INIT;
+      GstStructure *ours, *frames;
 
-      /* downstream wants a geometry we do not produce */
-      if (frames == NULL)
+      /* a size downstream fixes, given a duration here, fixes the rates */
+      if (rate) {
+        g_value_init (&audio_rate, G_VALUE_TYPE (rate));
+        g_value_copy (rate, &audio_rate);
+      }
+      if (!narrow_rate_for_size (s, "frame-size", fs.frame_duration,
+              MAX_FRAME_SIZE, &audio_rate)
+          || !narrow_rate_for_size (s, "hop-size", fs.hop_duration,
+              MAX_HOP_SIZE, &audio_rate)) {
+        if (G_IS_VALUE (&audio_rate))
+          g_value_unset (&audio_rate);
         continue;
+      }
+      ours = frames_structure (&fs, G_IS_VALUE (&audio_rate) ? &audio_rate :
+          NULL);
+      frames = gst_structure_intersect (s, ours);
+      gst_structure_free (ours);
+      /* downstream wants a geometry we do not produce */
+      if (frames == NULL) {
+        if (G_IS_VALUE (&audio_rate))
+          g_value_unset (&audio_rate);
+        continue;
+      }
       gst_structure_free (frames);
       out = gst_structure_new ("audio/x-raw",
           "format", G_TYPE_STRING, GST_AUDIO_NE (F32),
           "channels", G_TYPE_INT, 1,
           "layout", G_TYPE_STRING, "interleaved", NULL);
-      if (rate)
-        gst_structure_set_value (out, "rate", rate);
-      else
+      if (G_IS_VALUE (&audio_rate)) {
+        gst_structure_take_value (out, "rate", &audio_rate);
+      } else {
         gst_structure_set (out, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+      }
     }
     res = gst_caps_merge_structure (res, out);
   }
-  gst_structure_free (ours);
   gst_caps_unref (caps);
 
   if (filter) {
@@ -396,6 +556,9 @@ gst_hamming_frame_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   g_clear_pointer (&self->framer, es_framer_free);
   self->framer = es_framer_new (frame_size, hop_size, window);
   self->rate = info.rate;
+  GST_OBJECT_LOCK (self);
+  self->active_frame_size = frame_size;
+  GST_OBJECT_UNLOCK (self);
   gst_hamming_frame_reset (self);
 
   GST_INFO_OBJECT (self, "%d Hz: frames of %d samples every %d, %s window",
@@ -421,6 +584,9 @@ gst_hamming_frame_stop (GstBaseTransform * trans)
 
   g_clear_pointer (&self->framer, es_framer_free);
   self->rate = 0;
+  GST_OBJECT_LOCK (self);
+  self->active_frame_size = 0;
+  GST_OBJECT_UNLOCK (self);
   gst_hamming_frame_reset (self);
   return TRUE;
 }
@@ -451,9 +617,9 @@ gst_hamming_frame_query (GstBaseTransform * trans, GstPadDirection direction,
     gst_query_parse_latency (query, &live, &min, &max);
 
     GST_OBJECT_LOCK (self);
-    if (self->rate > 0)
-      ours = gst_util_uint64_scale_int_ceil (self->frame_size, GST_SECOND,
-          self->rate);
+    if (self->rate > 0 && self->active_frame_size > 0)
+      ours = gst_util_uint64_scale_int_ceil (self->active_frame_size,
+          GST_SECOND, self->rate);
     GST_OBJECT_UNLOCK (self);
 
     min += ours;

@@ -49,7 +49,10 @@ struct _GstHammingFrame
   /* properties (object lock) */
   guint frame_size;             /* samples per frame */
   guint hop_size;               /* samples between frame starts */
+  GstClockTime frame_duration;  /* 0, or replaces frame_size at any rate */
+  GstClockTime hop_duration;    /* 0, or replaces hop_size at any rate */
   GstHammingFrameWindow window;
+  guint active_frame_size;      /* negotiated; 0 before caps (latency) */
 
   /* <private>: streaming state (streaming thread) */
   EsFramer *framer;             /* NULL until caps are set */

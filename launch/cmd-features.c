@@ -45,6 +45,8 @@ typedef struct {
   gint rate;
   gchar *frame_size;
   gchar *hop_size;
+  const gchar *frame_property;  /* frame-size, or frame-duration for "25ms" */
+  const gchar *hop_property;    /* hop-size, or hop-duration */
   gchar *window;
   gchar *bands;
   gchar *fmin;
@@ -340,10 +342,12 @@ get_number_property (GstElement * element, const gchar * property)
   return result;
 }
 
-/* Frame and hop sizes may be given in milliseconds ("25ms"): convert to samples
- * at the front-end rate so the element only ever sees samples. */
+/* Frame and hop sizes may be given in milliseconds ("25ms"): those go to the
+ * element's duration property (nanoseconds), which rounds to samples at the
+ * negotiated rate; plain numbers stay sizes in samples. */
 static gboolean
-resolve_duration_option (gchar ** text, const gchar * option, gint rate)
+resolve_duration_option (gchar ** text, const gchar * option, gint rate,
+    const gchar ** property)
 {
   gchar *end = NULL;
   double ms;
@@ -355,8 +359,18 @@ resolve_duration_option (gchar ** text, const gchar * option, gint rate)
     fprintf (stderr, PROG ": invalid value '%s' for --%s\n", *text, option);
     return FALSE;
   }
+  if (ms > 10000) {            /* hammingframe's duration limit */
+    fprintf (stderr, PROG ": --%s %s is out of range, at most 10000ms\n", option, *text);
+    return FALSE;
+  }
+  if (ms * rate / 1000.0 < 0.5) {
+    fprintf (stderr, PROG ": --%s %s is less than one sample at %d Hz\n", option,
+        *text, rate);
+    return FALSE;
+  }
   g_free (*text);
-  *text = g_strdup_printf ("%.0f", ms * rate / 1000.0);
+  *text = g_strdup_printf ("%.0f", ms * 1e6);
+  *property = g_str_equal (option, "frame-size") ? "frame-duration" : "hop-duration";
   return TRUE;
 }
 
@@ -426,9 +440,9 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   if (opt->coefficient)
     ok &= set_checked_property (preemph, "coefficient", "coefficient", opt->coefficient);
   if (opt->frame_size)
-    ok &= set_checked_property (frame, "frame-size", "frame-size", opt->frame_size);
+    ok &= set_checked_property (frame, opt->frame_property, "frame-size", opt->frame_size);
   if (opt->hop_size)
-    ok &= set_checked_property (frame, "hop-size", "hop-size", opt->hop_size);
+    ok &= set_checked_property (frame, opt->hop_property, "hop-size", opt->hop_size);
   if (opt->window)
     ok &= set_checked_property (frame, "window", "window", opt->window);
   if (opt->bands)
@@ -619,7 +633,8 @@ static const gchar description[] =
 int
 es_cmd_features (int argc, char **argv)
 {
-  FeaturesOptions opt = { DEFAULT_RATE, };
+  FeaturesOptions opt = { .rate = DEFAULT_RATE, .frame_property = "frame-size",
+    .hop_property = "hop-size" };
   FeaturesRun run = { NULL, };
   GOptionEntry entries[] = {
     {"rate", 'r', 0, G_OPTION_ARG_INT, &opt.rate,
@@ -691,8 +706,10 @@ es_cmd_features (int argc, char **argv)
     status = EXIT_USAGE;
     goto out;
   }
-  if (!resolve_duration_option (&opt.frame_size, "frame-size", opt.rate)
-      || !resolve_duration_option (&opt.hop_size, "hop-size", opt.rate)) {
+  if (!resolve_duration_option (&opt.frame_size, "frame-size", opt.rate,
+          &opt.frame_property)
+      || !resolve_duration_option (&opt.hop_size, "hop-size", opt.rate,
+          &opt.hop_property)) {
     status = EXIT_USAGE;
     goto out;
   }

@@ -20,6 +20,8 @@ bad "fmin above fmax" "fmin" --fmin 5000 --fmax 4000
 bad "dct above bands" "dct" --bands 20 --dct 30
 bad "zero hop" "hop-size" --hop-size 0
 bad "bad ms value" "frame-size" --frame-size xms
+bad "less than a sample" "less than one sample" --hop-size 0.01ms
+bad "frame longer than 10 s" "at most 10000ms" --frame-size 20000ms
 bad "rate too low" "rate" --rate 10
 bad "non-numeric rate" "rate" --rate fast
 bad "non-finite fmin" "fmin" --fmin nan

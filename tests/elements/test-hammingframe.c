@@ -448,11 +448,17 @@ GST_START_TEST (test_properties)
       G_PARAM_SPEC_UINT (g_object_class_find_property (klass, "hop-size"));
   GParamSpecEnum *win =
       G_PARAM_SPEC_ENUM (g_object_class_find_property (klass, "window"));
+  GParamSpecUInt64 *fd = G_PARAM_SPEC_UINT64 (g_object_class_find_property
+      (klass, "frame-duration"));
+  GParamSpecUInt64 *hd = G_PARAM_SPEC_UINT64 (g_object_class_find_property
+      (klass, "hop-duration"));
 
   fail_unless_equals_int (fs->default_value, 400);
   fail_unless_equals_int (fs->minimum, 1);
   fail_unless_equals_int (hs->default_value, 160);
   fail_unless_equals_int (hs->minimum, 1);
+  fail_unless_equals_uint64 (fd->default_value, 0);
+  fail_unless_equals_uint64 (hd->default_value, 0);
   fail_unless (g_enum_get_value_by_nick (win->enum_class, "hamming"));
   fail_unless (g_enum_get_value_by_nick (win->enum_class, "hann"));
   fail_unless (g_enum_get_value_by_nick (win->enum_class, "rectangular"));
@@ -491,6 +497,105 @@ GST_START_TEST (test_runtime_property_change)
 
 GST_END_TEST;
 
+/* Durations keep their meaning at any rate; the caps carry samples. */
+GST_START_TEST (test_durations)
+{
+  static const struct
+  {
+    const gchar *caps;
+    gint rate, frame_size, hop_size;
+  } cases[] = {
+    {AUDIO_CAPS (16000), 16000, 400, 160},
+    {AUDIO_CAPS (44100), 44100, 1103, 441},    /* 1102.5 rounds up */
+    {AUDIO_CAPS (8000), 8000, 200, 80},
+  };
+  guint c;
+
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    GstHarness *h = gst_harness_new ("hammingframe");
+    gfloat *x = es_test_signal (4000, 16000, c);
+    GstCaps *caps;
+    GstStructure *s;
+    GstBuffer *out;
+    GstMapInfo map;
+    gint v, num, den;
+
+    /* frame-size/hop-size set too: the durations win */
+    g_object_set (h->element, "frame-size", 7, "hop-size", 3,
+        "frame-duration", 25 * GST_MSECOND, "hop-duration", 10 * GST_MSECOND,
+        NULL);
+    gst_harness_set_src_caps_str (h, cases[c].caps);
+    fail_unless_equals_int (push_samples (h, x, 4000, 0, 0), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    caps = gst_pad_get_current_caps (h->sinkpad);
+    s = gst_caps_get_structure (caps, 0);
+    fail_unless (gst_structure_get_int (s, "frame-size", &v));
+    fail_unless_equals_int (v, cases[c].frame_size);
+    fail_unless (gst_structure_get_int (s, "hop-size", &v));
+    fail_unless_equals_int (v, cases[c].hop_size);
+    fail_unless (gst_structure_get_fraction (s, "framerate", &num, &den));
+    fail_unless_equals_int (num, 100);
+    fail_unless_equals_int (den, 1);
+    gst_caps_unref (caps);
+
+    gst_buffer_map (out, &map, GST_MAP_READ);
+    check_frames ((const gfloat *) map.data,
+        map.size / (cases[c].frame_size * sizeof (gfloat)), x, 4000,
+        cases[c].frame_size, cases[c].hop_size, "hamming");
+    gst_buffer_unmap (out, &map);
+    gst_buffer_unref (out);
+
+    /* latency is the negotiated frame, not the frame-size property */
+    fail_unless_equals_uint64 (gst_harness_query_latency (h),
+        gst_util_uint64_scale_int_ceil (cases[c].frame_size, GST_SECOND,
+            cases[c].rate));
+    g_free (x);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
+/* A duration at a rate downstream fixes in samples: only the matching rate
+ * negotiates. */
+GST_START_TEST (test_duration_caps)
+{
+  GstHarness *h = gst_harness_new ("hammingframe");
+
+  g_object_set (h->element, "frame-duration", 32 * GST_MSECOND, NULL);
+  gst_harness_set_sink_caps_str (h, "application/x-earshot-frames, "
+      "frame-size=(int)512");
+  fail_if (es_harness_caps_refused (h, AUDIO_CAPS (16000)));
+  fail_unless (es_harness_caps_refused (h, AUDIO_CAPS (44100)));
+  /* 32 ms rounds to 512 samples from 15985 Hz (511.52) to 16015 Hz (512.48) */
+  fail_if (es_harness_caps_refused (h, AUDIO_CAPS (15985)));
+  fail_if (es_harness_caps_refused (h, AUDIO_CAPS (16015)));
+  fail_unless (es_harness_caps_refused (h, AUDIO_CAPS (15984)));
+  fail_unless (es_harness_caps_refused (h, AUDIO_CAPS (16016)));
+  gst_harness_teardown (h);
+
+  /* both sizes fixed downstream: the rates must satisfy both */
+  h = gst_harness_new ("hammingframe");
+  g_object_set (h->element, "frame-duration", 25 * GST_MSECOND,
+      "hop-duration", 10 * GST_MSECOND, NULL);
+  gst_harness_set_sink_caps_str (h, "application/x-earshot-frames, "
+      "frame-size=(int)400, hop-size=(int)160");
+  fail_if (es_harness_caps_refused (h, AUDIO_CAPS (16000)));
+  fail_unless (es_harness_caps_refused (h, AUDIO_CAPS (16060)));
+  gst_harness_teardown (h);
+
+  /* back to samples when the duration is 0 again */
+  h = gst_harness_new ("hammingframe");
+  g_object_set (h->element, "frame-duration", 32 * GST_MSECOND, NULL);
+  g_object_set (h->element, "frame-duration", (guint64) 0, NULL);
+  gst_harness_set_sink_caps_str (h, "application/x-earshot-frames, "
+      "frame-size=(int)400");
+  fail_if (es_harness_caps_refused (h, AUDIO_CAPS (44100)));
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 hammingframe_suite (void)
 {
@@ -509,6 +614,8 @@ hammingframe_suite (void)
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_runtime_property_change);
+  tcase_add_test (tc, test_durations);
+  tcase_add_test (tc, test_duration_caps);
   return s;
 }
 
