@@ -474,6 +474,11 @@ main_done:
         "loss)\n\n", recipe->optimizer == ES_RECIPE_OPTIMIZER_SGD ? "SGD" : "Adam",
         recipe->learning_rate, recipe->weight_decay, recipe->batch_size, config.seed,
         history->n_epochs, history->best_epoch);
+    if (recipe->ema_decay > 0) {
+      g_string_truncate (s, s->len - 1);        /* continue the list */
+      g_string_append_printf (s, "- the weights validated and kept are the exponential "
+          "moving average of the training steps (decay %g, nn/ema.h)\n\n", recipe->ema_decay);
+    }
     if (recipe->augment) {
       const EsFrAugmentConfig *ac = &recipe->augment_config;
       g_string_truncate (s, s->len - 1);        /* continue the list */

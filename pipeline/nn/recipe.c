@@ -21,7 +21,7 @@ static const char *const augment_keys[] = { "probability", "shelf_db", "tilt_db"
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
   "betas", "momentum", "batch_size", "max_epochs", "class_weights", "plateau_factor",
-  "plateau_patience", "min_lr", "early_stop_patience", "seed", "threads", NULL
+  "plateau_patience", "min_lr", "early_stop_patience", "ema_decay", "seed", "threads", NULL
 };
 static const char *const split_keys[] = { "method", "validation", "test", "folds", NULL };
 static const char *const output_keys[] = { "dir", NULL };
@@ -421,6 +421,7 @@ read_train (Reader *rd, EsRecipe *r)
   r->plateau_patience = get_int (rd, "train", "plateau_patience", 5, 0, 1000000);
   r->min_lr = get_double (rd, "train", "min_lr", 0.0, 0.0, 10.0);
   r->early_stop_patience = get_int (rd, "train", "early_stop_patience", 10, 0, 1000000);
+  r->ema_decay = get_double (rd, "train", "ema_decay", 0.0, 0.0, 0.999999);
   r->seed = get_int (rd, "train", "seed", 1, 0, G_MAXINT64);
   r->threads = get_int (rd, "train", "threads", 1, 1, 1024);
 }

@@ -48,6 +48,8 @@
  *   plateau_patience = 5
  *   min_lr = 0
  *   early_stop_patience = 10   # 0 = train all max_epochs (best weights still kept)
+ *   ema_decay = 0              # 0 = off; e.g. 0.999: validate and keep the moving
+ *                              # average of the weights (nn/ema.h)
  *   seed = 1
  *   threads = 1
  *
@@ -124,6 +126,7 @@ typedef struct {
   int plateau_patience;
   double min_lr;
   int early_stop_patience;
+  double ema_decay;
   guint64 seed;
   int threads;
 

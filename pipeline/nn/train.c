@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "nn/ema.h"
 #include "nn/loss.h"
 #include "nn/optim.h"
 #include "nn/schedule.h"
@@ -58,6 +59,7 @@ es_train_config_from_recipe (EsTrainConfig *c, const EsRecipe *r)
   c->plateau_patience = r->plateau_patience;
   c->min_lr = r->min_lr;
   c->early_stop_patience = r->early_stop_patience;
+  c->ema_decay = r->ema_decay;
   c->seed = r->seed;
   c->threads = r->threads;
 }
@@ -157,6 +159,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   EsPlateau plateau;
   EsPlateauConfig plateau_config = ES_PLATEAU_CONFIG_DEFAULT;
   EsEarlyStop stop;
+  EsEma *ema = NULL;
   EsRng shuffle_rng, augment_rng;
   EsTrainHistory *h;
   float *class_weights = NULL, *xb, *grad;
@@ -198,6 +201,8 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   if (c->balanced_class_weights)
     class_weights = es_balanced_class_weights (train);
   es_net_set_need_input_grad (net, FALSE);
+  if (c->ema_decay > 0.0)
+    ema = es_ema_new (params, n_params, c->ema_decay);
 
   h = g_new0 (EsTrainHistory, 1);
   h->train_loss = g_new (double, c->max_epochs);
@@ -251,10 +256,15 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
       es_net_zero_grad (net);
       es_net_backward (net, grad);
       es_optimizer_step (opt);
+      if (ema)
+        es_ema_update (ema, params, n_params);
     }
     rep.train_loss = seen ? loss_sum / seen : NAN;
     rep.train_accuracy = seen ? (double) correct / seen : NAN;
     rep.val_loss = rep.val_accuracy = rep.val_macro_f1 = NAN;
+    /* with averaging, the averaged network is the one validated and kept */
+    if (ema)
+      es_ema_swap (ema, params, n_params);
     if (val && val->n > 0) {
       EsMetrics *m = es_evaluate (net, val, MAX (batch_size, 256));
       rep.val_loss = m->loss;
@@ -280,6 +290,8 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
 
     {
       gboolean stop_now = es_early_stop_update (&stop, epoch, monitored, params, n_params);
+      if (ema)
+        es_ema_swap (ema, params, n_params);
       rep.best = stop.best_epoch == epoch;
       if (c->plateau_factor > 0.0)
         es_optimizer_set_lr (opt, es_plateau_step (&plateau, monitored,
@@ -298,6 +310,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
 done:
   es_net_set_training (net, FALSE);
   es_early_stop_clear (&stop);
+  es_ema_free (ema);
   es_optimizer_free (opt);
   g_free (class_weights);
   g_free (xb);

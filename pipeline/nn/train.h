@@ -4,7 +4,9 @@
  * optional balanced class weights, validation after every epoch,
  * ReduceLROnPlateau and early stopping on the validation loss (training loss
  * when there is no validation set); the best epoch's tensors are restored at
- * the end. For a given seed and thread count every run gives bit-identical
+ * the end. With ema_decay the network validated, kept and restored is the
+ * exponential moving average of the weights (nn/ema.h); training steps still
+ * move the live weights. For a given seed and thread count every run gives bit-identical
  * weights: weight init, dropout masks, shuffles and augmentation each draw
  * from their own generator derived from the seed.
  *
@@ -59,6 +61,8 @@ typedef struct {
   int plateau_patience;
   double min_lr;
   int early_stop_patience;      /* 0 = never stop early */
+  double ema_decay;             /* 0 = off; else validate and keep the moving
+                                 * average of the weights (nn/ema.h) */
   guint64 seed;
   int threads;                  /* BLAS threads; 0 = leave as is */
   int jobs;                     /* es_cross_validate: folds trained at once, one thread

@@ -13,7 +13,8 @@
   "[model]\nname = tiny\narchitecture = mlp\ninput_shape = 2\n" \
   "[train]\noptimizer = sgd\nlearning_rate = 0.05\nweight_decay = 1e-4\nmomentum = 0.9\n" \
   "batch_size = 16\nmax_epochs = 7\nclass_weights = balanced\nplateau_factor = 0.2\n" \
-  "plateau_patience = 2\nmin_lr = 1e-5\nearly_stop_patience = 4\nseed = 99\nthreads = 2\n" \
+  "plateau_patience = 2\nmin_lr = 1e-5\nearly_stop_patience = 4\nema_decay = 0.998\n" \
+  "seed = 99\nthreads = 2\n" \
   "[split]\nmethod = grouped\nvalidation = 0.1\ntest = 0.2\nfolds = 4\n" \
   "[output]\ndir = out\n"
 
@@ -45,6 +46,7 @@ START_TEST (test_recipe_good)
   ck_assert (r->balanced_class_weights);
   ck_assert_int_eq (r->plateau_patience, 2);
   ck_assert_int_eq (r->early_stop_patience, 4);
+  ck_assert_double_eq_tol (r->ema_decay, 0.998, 1e-15);
   ck_assert_uint_eq (r->seed, 99);
   ck_assert_int_eq (r->threads, 2);
   ck_assert (r->grouped);
@@ -142,6 +144,8 @@ static const struct {
   {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
         "shelf=3\n", "[augment] shelf: unknown key"},
   {"[data]\nkind=table\n[model]\nname=m\narchitecture=mlp\n", "[data] path: missing"},
+  {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[train]\n"
+        "ema_decay=1\n", "[train] ema_decay: 1 is outside"},
   {"[data]\nkind=table\npath=t.csv\n[model]\narchitecture=mlp\n", "[model] name: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=../m\narchitecture=mlp\n",
       "[model] name: '../m' must be a plain name"},
