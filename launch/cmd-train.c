@@ -229,6 +229,13 @@ es_cmd_train (int argc, char **argv)
     train_usage (stderr);
     return 2;
   }
+  if (jobs > 1 && !cv) {
+    /* one training is one thread of networks; its BLAS threads are the
+     * recipe's [train] threads */
+    fprintf (stderr, "earshot train: --jobs applies to --cv (one training uses the "
+        "recipe's [train] threads)\n");
+    return 2;
+  }
 
   g_mutex_init (&progress.lock);
   if (!(recipe = es_recipe_load (recipe_path, &err)))

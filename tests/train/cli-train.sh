@@ -33,6 +33,8 @@ check 'cmp -s "$tmp/a/blobs.md" "$tmp/j/blobs.md"' "--jobs 2: same card"
 check 'grep -q "fold 3 epoch" "$tmp/errj"' "--jobs 2: fold progress"
 "$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/j" --jobs 0 2>/dev/null
 check '[ $? -eq 2 ]' "--jobs 0 is a usage error"
+"$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/j" --jobs 2 2>"$tmp/errj2"
+check '[ $? -eq 2 ] && grep -q "applies to --cv" "$tmp/errj2"' "--jobs without --cv is a usage error"
 
 # eval on the table, text and JSON
 "$EARSHOT" eval "$tmp/a/blobs.safetensors" "$fixtures/blobs.csv" >"$tmp/eval" 2>&1
