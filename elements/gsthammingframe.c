@@ -390,9 +390,9 @@ frames_structure (const FrameSettings * fs, const GValue * rate)
   return s;
 }
 
-/* Narrows @rate (in/out; unset = any) to the rates at which @duration rounds
- * to the @field samples that @frames fixes, if it does; FALSE when no rate
- * does. Rounding is samples_for_duration's: n = floor ((d r + s/2) / s). */
+/* Narrows @rate (in/out) to the rates at which @duration rounds to the
+ * @field samples that @frames fixes, if it does; FALSE when no rate does.
+ * Rounding is samples_for_duration's: n = floor ((d r + s/2) / s). */
 static gboolean
 narrow_rate_for_size (const GstStructure * frames, const gchar * field,
     GstClockTime duration, guint max, GValue * rate)
@@ -400,6 +400,7 @@ narrow_rate_for_size (const GstStructure * frames, const gchar * field,
   GValue range = G_VALUE_INIT, narrowed = G_VALUE_INIT;
   guint64 lo, hi;
   gint size;
+  gboolean ok;
 
   if (duration == 0 || !gst_structure_get_int (frames, field, &size))
     return TRUE;
@@ -410,32 +411,23 @@ narrow_rate_for_size (const GstStructure * frames, const gchar * field,
       duration - 1) / duration;
   hi = (guint) size == max ? G_MAXINT : (((guint64) size + 1) * GST_SECOND -
       GST_SECOND / 2 + duration - 1) / duration - 1;
-  if (lo > G_MAXINT || lo > hi)
-    return FALSE;
-  hi = MIN (hi, G_MAXINT);
-
-  g_value_init (&range, GST_TYPE_INT_RANGE);
-  if (lo == hi) {
-    g_value_unset (&range);
+  if (lo >= G_MAXINT || lo >= hi) {
+    /* a single rate (or none): an int range needs lo < hi */
+    if (lo > hi || lo > G_MAXINT)
+      return FALSE;
     g_value_init (&range, G_TYPE_INT);
     g_value_set_int (&range, (gint) lo);
   } else {
-    gst_value_set_int_range (&range, (gint) lo, (gint) hi);
+    g_value_init (&range, GST_TYPE_INT_RANGE);
+    gst_value_set_int_range (&range, (gint) lo, (gint) MIN (hi, G_MAXINT));
   }
-  if (!G_IS_VALUE (rate)) {
-    g_value_init (rate, G_VALUE_TYPE (&range));
-    g_value_copy (&range, rate);
-    g_value_unset (&range);
-    return TRUE;
-  }
-  if (!gst_value_intersect (&narrowed, rate, &range)) {
-    g_value_unset (&range);
-    return FALSE;
-  }
+  ok = gst_value_intersect (&narrowed, rate, &range);
   g_value_unset (&range);
-  g_value_unset (rate);
-  *rate = narrowed;
-  return TRUE;
+  if (ok) {
+    g_value_unset (rate);
+    *rate = narrowed;
+  }
+  return ok;
 }
 
 static GstCaps *
@@ -472,29 +464,27 @@ gst_hamming_frame_transform_caps (GstBaseTransform * trans,
       out = frames_structure (&fs, rate);
     } else {
       GValue audio_rate = G_VALUE_INIT;
-      GstStructure *ours, *frames;
+      GstStructure *ours, *frames = NULL;
 
-      /* a size downstream fixes, given a duration here, fixes the rates */
       if (rate) {
         g_value_init (&audio_rate, G_VALUE_TYPE (rate));
         g_value_copy (rate, &audio_rate);
+      } else {
+        g_value_init (&audio_rate, GST_TYPE_INT_RANGE);
+        gst_value_set_int_range (&audio_rate, 1, G_MAXINT);
       }
-      if (!narrow_rate_for_size (s, "frame-size", fs.frame_duration,
+      /* a size downstream fixes, given a duration here, fixes the rates */
+      if (narrow_rate_for_size (s, "frame-size", fs.frame_duration,
               MAX_FRAME_SIZE, &audio_rate)
-          || !narrow_rate_for_size (s, "hop-size", fs.hop_duration,
+          && narrow_rate_for_size (s, "hop-size", fs.hop_duration,
               MAX_HOP_SIZE, &audio_rate)) {
-        if (G_IS_VALUE (&audio_rate))
-          g_value_unset (&audio_rate);
-        continue;
+        ours = frames_structure (&fs, &audio_rate);
+        frames = gst_structure_intersect (s, ours);
+        gst_structure_free (ours);
       }
-      ours = frames_structure (&fs, G_IS_VALUE (&audio_rate) ? &audio_rate :
-          NULL);
-      frames = gst_structure_intersect (s, ours);
-      gst_structure_free (ours);
       /* downstream wants a geometry we do not produce */
       if (frames == NULL) {
-        if (G_IS_VALUE (&audio_rate))
-          g_value_unset (&audio_rate);
+        g_value_unset (&audio_rate);
         continue;
       }
       gst_structure_free (frames);
@@ -502,11 +492,7 @@ gst_hamming_frame_transform_caps (GstBaseTransform * trans,
           "format", G_TYPE_STRING, GST_AUDIO_NE (F32),
           "channels", G_TYPE_INT, 1,
           "layout", G_TYPE_STRING, "interleaved", NULL);
-      if (G_IS_VALUE (&audio_rate)) {
-        gst_structure_take_value (out, "rate", &audio_rate);
-      } else {
-        gst_structure_set (out, "rate", GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
-      }
+      gst_structure_take_value (out, "rate", &audio_rate);
     }
     res = gst_caps_merge_structure (res, out);
   }
