@@ -220,9 +220,37 @@ es_fr_augment_free (EsFrAugment *a)
   g_free (a);
 }
 
+/* P(diff >= threshold) under the softness; a step when the softness is 0 */
+static double
+soft_test (double diff, double softness)
+{
+  double margin = diff - ES_FR_SIGNATURE_THRESHOLD_DB;
+  if (!(softness > 0.0))
+    return margin >= 0.0 ? 1.0 : 0.0;
+  return 1.0 / (1.0 + exp (-margin / softness));
+}
+
+void
+es_fr_augment_soft_target (const EsFrAugment *a, double bass_diff, double treble_diff,
+    float *target)
+{
+  double bass, treble;
+
+  if (isnan (bass_diff) || isnan (treble_diff)) {
+    bass = treble = 0.0;
+  } else {
+    bass = soft_test (bass_diff, a->config.label_softness);
+    treble = soft_test (treble_diff, a->config.label_softness);
+  }
+  target[a->class_of[ES_FR_SIGNATURE_NEUTRAL]] = (float) ((1.0 - bass) * (1.0 - treble));
+  target[a->class_of[ES_FR_SIGNATURE_BRIGHT]] = (float) ((1.0 - bass) * treble);
+  target[a->class_of[ES_FR_SIGNATURE_WARM]] = (float) (bass * (1.0 - treble));
+  target[a->class_of[ES_FR_SIGNATURE_V_SHAPE]] = (float) (bass * treble);
+}
+
 void
 es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, float *x,
-    int *labels, EsRng *rng, gpointer user_data)
+    int *labels, float *targets, EsRng *rng, gpointer user_data)
 {
   const EsFrAugment *a = user_data;
   gboolean graph = d->image_width > 0;
@@ -238,8 +266,13 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
     gboolean new_look = graph && es_rng_uniform (rng) < a->config.looks;
     EsRng sub;
     EsFrGraphLook look;
+    double bass_diff, treble_diff;
 
     es_rng_init (&sub, es_rng_next (rng));
+    if (targets && !perturb) {
+      es_fr_signature (f, l, n, &bass_diff, &treble_diff);
+      es_fr_augment_soft_target (a, bass_diff, treble_diff, targets + j * d->n_classes);
+    }
     if (!perturb && !new_look)
       continue;
     if (perturb) {
@@ -251,7 +284,9 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
       es_fr_perturb (&a->config, f, l, n, pf, pl, &sub);
       f = pf;
       l = pl;
-      labels[j] = a->class_of[es_fr_signature (f, l, n, NULL, NULL)];
+      labels[j] = a->class_of[es_fr_signature (f, l, n, &bass_diff, &treble_diff)];
+      if (targets)
+        es_fr_augment_soft_target (a, bass_diff, treble_diff, targets + j * d->n_classes);
     }
     if (graph) {
       /* a perturbed example gets a random look too when looks > 0 */

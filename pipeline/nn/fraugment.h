@@ -38,6 +38,11 @@ typedef struct {
   double looks;         /* graph images: share of the other (unperturbed) training examples
                          * drawn again in a random look; perturbed ones always are */
   double fmin, fmax;    /* feature vectors: the resampling grid (0: 20 Hz, 20 kHz) */
+  double label_softness; /* soft targets (when the trainer asks for them): each of
+                          * the rule's two tests, diff >= 3 dB, gets the probability
+                          * 1 / (1 + exp (-(diff - 3) / label_softness)), so a file
+                          * 0.05 dB from a threshold is nearly 50:50 and the loss
+                          * teaches how far each curve is from it; 0 = one-hot */
 } EsFrAugmentConfig;
 
 /* Defaults: probability 0.5, shelves 6 dB, tilt 1 dB/oct, peaks 4 dB,
@@ -88,7 +93,13 @@ EsFrAugment *es_fr_augment_new (const EsFrAugmentConfig *config, const EsDataset
     GError **error);
 void es_fr_augment_free (EsFrAugment *augment);
 void es_fr_augment_batch (const EsDataset *train, const size_t *indices, size_t batch,
-    float *x, int *labels, EsRng *rng, gpointer augment);
+    float *x, int *labels, float *targets, EsRng *rng, gpointer augment);
+
+/* The target distribution over the data's classes (n_classes values) for a
+ * curve with these rule differences: see label_softness; NaN differences
+ * (a region without rows: Neutral by the rule) give one-hot Neutral. */
+void es_fr_augment_soft_target (const EsFrAugment *augment, double bass_diff,
+    double treble_diff, float *target);
 
 G_END_DECLS
 

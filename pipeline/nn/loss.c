@@ -57,3 +57,28 @@ es_cross_entropy (const float *logits, const int *labels, size_t batch,
   }
   return weight_sum > 0.0 ? total / weight_sum : 0.0;
 }
+
+double
+es_cross_entropy_soft (const float *logits, const float *targets, size_t batch,
+    size_t n_classes, float *grad)
+{
+  double total = 0.0;
+
+  for (size_t b = 0; b < batch; b++) {
+    const float *z = logits + b * n_classes, *t = targets + b * n_classes;
+    double zmax = z[0], sum = 0.0, log_norm;
+    for (size_t k = 1; k < n_classes; k++)
+      zmax = z[k] > zmax ? z[k] : zmax;
+    for (size_t k = 0; k < n_classes; k++)
+      sum += exp (z[k] - zmax);
+    log_norm = zmax + log (sum);
+    for (size_t k = 0; k < n_classes; k++) {
+      /* 0 * log p is 0 even where p underflows */
+      if (t[k] != 0.0f)
+        total += t[k] * (log_norm - z[k]);
+      if (grad)
+        grad[b * n_classes + k] = (float) ((exp (z[k] - log_norm) - t[k]) / batch);
+    }
+  }
+  return batch ? total / batch : 0.0;
+}

@@ -15,6 +15,12 @@ void es_softmax (const float *logits, size_t batch, size_t n_classes, float *pro
 double es_cross_entropy (const float *logits, const int *labels, size_t batch,
     size_t n_classes, const float *class_weights, float *grad);
 
+/* Cross-entropy against target distributions (batch x n_classes rows that
+ * sum to 1): Loss = mean_i sum_k -t_ik log softmax(z_i)_k; grad (if not NULL)
+ * = (softmax(z_i) - t_i) / batch. One-hot rows give es_cross_entropy. */
+double es_cross_entropy_soft (const float *logits, const float *targets, size_t batch,
+    size_t n_classes, float *grad);
+
 G_END_DECLS
 
 #endif

@@ -16,7 +16,7 @@ static const char *const data_keys[] = { "kind", "path", "points", "fmin", "fmax
   "group", "features", "filter", "max_rows", "labels", "width", "height", "look", NULL
 };
 static const char *const augment_keys[] = { "probability", "shelf_db", "tilt_db", "peak_db",
-  "ripple_db", "jitter", "offset_db", "looks", NULL
+  "ripple_db", "jitter", "offset_db", "looks", "label_softness", NULL
 };
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
@@ -448,6 +448,11 @@ read_augment (Reader *rd, EsRecipe *r)
   c->jitter = get_double (rd, "augment", "jitter", c->jitter, 0.0, 1.0);
   c->offset_db = get_double (rd, "augment", "offset_db", c->offset_db, 0.0, 20.0);
   c->looks = get_double (rd, "augment", "looks", c->looks, 0.0, 1.0);
+  c->label_softness = get_double (rd, "augment", "label_softness", c->label_softness, 0.0,
+      3.0);
+  if (!rd->failed && c->label_softness > 0.0 && r->balanced_class_weights)
+    fail (rd, "augment", "label_softness",
+        "soft targets do not combine with class_weights = balanced");
 }
 
 static void

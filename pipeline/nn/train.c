@@ -60,6 +60,7 @@ es_train_config_from_recipe (EsTrainConfig *c, const EsRecipe *r)
   c->min_lr = r->min_lr;
   c->early_stop_patience = r->early_stop_patience;
   c->ema_decay = r->ema_decay;
+  c->soft_targets = r->augment && r->augment_config.label_softness > 0.0;
   c->seed = r->seed;
   c->threads = r->threads;
 }
@@ -162,7 +163,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   EsEma *ema = NULL;
   EsRng shuffle_rng, augment_rng;
   EsTrainHistory *h;
-  float *class_weights = NULL, *xb, *grad;
+  float *class_weights = NULL, *xb, *grad, *tb = NULL;
   int *yb;
   size_t *order;
   gboolean ok = TRUE;
@@ -180,6 +181,11 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   }
   if (train->n == 0) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "no training examples");
+    return FALSE;
+  }
+  if (c->soft_targets && (!c->augment || c->balanced_class_weights)) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
+        "soft targets come from an augmentation hook and do not combine with class weights");
     return FALSE;
   }
   if (c->threads > 0)
@@ -213,6 +219,8 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   xb = g_new (float, batch_size * in);
   yb = g_new (int, batch_size);
   grad = g_new (float, batch_size * k);
+  if (c->soft_targets)
+    tb = g_new (float, batch_size * k);
   order = g_new (size_t, train->n);
   for (size_t i = 0; i < train->n; i++)
     order[i] = i;
@@ -239,9 +247,12 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
         yb[j] = train->labels[order[start + j]];
       }
       if (c->augment)
-        c->augment (train, order + start, b, xb, yb, &augment_rng, c->augment_data);
+        c->augment (train, order + start, b, xb, yb, tb, &augment_rng, c->augment_data);
       logits = es_net_forward (net, xb, b);
-      loss = es_cross_entropy (logits, yb, b, k, class_weights, grad);
+      if (tb)
+        loss = es_cross_entropy_soft (logits, tb, b, k, grad);
+      else
+        loss = es_cross_entropy (logits, yb, b, k, class_weights, grad);
       if (!isfinite (loss)) {
         g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DIVERGED,
             "the training loss became %g in epoch %d (learning rate %g too high?)", loss,
@@ -316,6 +327,7 @@ done:
   g_free (xb);
   g_free (yb);
   g_free (grad);
+  g_free (tb);
   g_free (order);
   if (ok && history_out)
     *history_out = h;

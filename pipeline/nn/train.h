@@ -47,9 +47,11 @@ typedef void (*EsEpochFunc) (const EsEpochReport *report, gpointer user_data);
  * it). @train is the data set being trained on and @indices (batch entries)
  * the examples of the batch in it, so the hook can reach per-example data
  * such as the raw rows. rng is the trainer's augmentation generator, so
- * augmented runs stay deterministic. */
+ * augmented runs stay deterministic. @targets is NULL unless the config asks
+ * for soft targets; then the hook fills batch x n_classes target
+ * distributions (rows summing to 1, the label the most likely class). */
 typedef void (*EsAugmentFunc) (const EsDataset *train, const size_t *indices, size_t batch,
-    float *x, int *labels, EsRng *rng, gpointer user_data);
+    float *x, int *labels, float *targets, EsRng *rng, gpointer user_data);
 
 typedef struct {
   EsRecipeOptimizer optimizer;
@@ -72,6 +74,9 @@ typedef struct {
   gpointer on_epoch_data;
   EsAugmentFunc augment;
   gpointer augment_data;
+  gboolean soft_targets;        /* train on the augment hook's target distributions
+                                 * (es_cross_entropy_soft) instead of the labels;
+                                 * needs a hook and no class weights */
 } EsTrainConfig;
 
 void es_train_config_init (EsTrainConfig *config);      /* defaults as the recipe's */

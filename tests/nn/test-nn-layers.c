@@ -281,6 +281,45 @@ START_TEST (test_grad_cross_entropy)
 }
 END_TEST
 
+/* Soft targets: gradient by finite differences, one-hot rows equal the hard
+ * loss, and a known value (uniform logits: log C whatever the targets). */
+START_TEST (test_grad_cross_entropy_soft)
+{
+  const size_t B = 3, C = 4;
+  float z[12], grad[12], hard_grad[12];
+  const float targets[12] = { 0.7f, 0.3f, 0.0f, 0.0f,  0.25f, 0.25f, 0.25f, 0.25f,
+    0.0f, 0.0f, 0.1f, 0.9f };
+  float one_hot[12] = { 0 };
+  const int labels[3] = { 2, 0, 3 };
+  double worst = 0.0;
+
+  for (size_t i = 0; i < B * C; i++)
+    z[i] = 3.0f * nn_hash_uniform (5, (uint32_t) i);
+  es_cross_entropy_soft (z, targets, B, C, grad);
+  for (size_t i = 0; i < B * C; i++) {
+    const float z0 = z[i];
+    double f[4];
+    const double steps[4] = { -2, -1, 1, 2 };
+    for (int k = 0; k < 4; k++) {
+      z[i] = z0 + (float) (steps[k] * FD_STEP);
+      f[k] = es_cross_entropy_soft (z, targets, B, C, NULL);
+    }
+    z[i] = z0;
+    expect_close ("dlogits", i, grad[i],
+        (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
+  }
+  for (size_t b = 0; b < B; b++)
+    one_hot[b * C + labels[b]] = 1.0f;
+  ck_assert_double_eq_tol (es_cross_entropy_soft (z, one_hot, B, C, grad),
+      es_cross_entropy (z, labels, B, C, NULL, hard_grad), 1e-9);
+  for (size_t i = 0; i < B * C; i++)
+    ck_assert_float_eq_tol (grad[i], hard_grad[i], 1e-7f);
+  memset (z, 0, sizeof z);
+  ck_assert_double_eq_tol (es_cross_entropy_soft (z, targets, B, C, NULL),
+      log ((double) C), 1e-6);
+}
+END_TEST
+
 START_TEST (test_softmax)
 {
   const float z[6] = { 1000.0f, 1001.0f, 999.0f, -3.0f, 0.0f, 2.0f };
@@ -785,6 +824,7 @@ layers_suite (void)
   tcase_add_test (grad, test_grad_dense_dropout);
   tcase_add_test (grad, test_grad_composite);
   tcase_add_test (grad, test_grad_cross_entropy);
+  tcase_add_test (grad, test_grad_cross_entropy_soft);
   suite_add_tcase (s, grad);
   tcase_add_test (beh, test_softmax);
   tcase_add_test (beh, test_dropout);

@@ -88,7 +88,9 @@ END_TEST
 
 /* The batch hook relabels each perturbed example by the rule on its perturbed
  * raw rows and gives the resampled perturbed curve; with shelves only, some
- * draws turn the flat Neutral curve Warm (bass shelf) or Bright (treble). */
+ * draws turn the flat Neutral curve Warm (bass shelf) or Bright (treble).
+ * Asked for soft targets, it gives each the product of two logistic tests of
+ * the rule's differences (computed here again from the formula). */
 START_TEST (test_augment_batch_relabels)
 {
   double f[600], l[600], pf[600], pl[600];
@@ -97,9 +99,11 @@ START_TEST (test_augment_batch_relabels)
   EsFrAugmentConfig c;
   EsFrAugment *aug;
   int seen[4] = { 0 };
-  float x[64], expect[64];
+  float x[64], expect[64], target[4];
+  int near_threshold = 0;
 
   es_fr_augment_config_init (&c);
+  c.label_softness = 0.25;
   c.probability = 1.0;
   c.shelf_db = 8.0;
   c.tilt_db = c.peak_db = c.ripple_db = c.jitter = 0.0;
@@ -108,15 +112,28 @@ START_TEST (test_augment_batch_relabels)
   for (guint64 seed = 1; seed <= 1000; seed++) {
     EsRng rng, replay, sub;
     int label = d->labels[0];
+    double bass_diff, treble_diff, pb, pt, want[4];
     memcpy (x, d->x, sizeof x);
     es_rng_init (&rng, seed);
-    es_fr_augment_batch (d, &idx, 1, x, &label, &rng, aug);
+    es_fr_augment_batch (d, &idx, 1, x, &label, target, &rng, aug);
     /* replay the documented draws: one uniform (perturb?), one sub-seed */
     es_rng_init (&replay, seed);
     (void) es_rng_uniform (&replay);
     es_rng_init (&sub, es_rng_next (&replay));
     es_fr_perturb (&c, f, l, n, pf, pl, &sub);
-    ck_assert_int_eq (label, (int) es_fr_signature (pf, pl, n, NULL, NULL));
+    ck_assert_int_eq (label, (int) es_fr_signature (pf, pl, n, &bass_diff, &treble_diff));
+    pb = 1.0 / (1.0 + exp (-(bass_diff - 3.0) / 0.25));
+    pt = 1.0 / (1.0 + exp (-(treble_diff - 3.0) / 0.25));
+    want[ES_FR_SIGNATURE_NEUTRAL] = (1 - pb) * (1 - pt);
+    want[ES_FR_SIGNATURE_BRIGHT] = (1 - pb) * pt;
+    want[ES_FR_SIGNATURE_WARM] = pb * (1 - pt);
+    want[ES_FR_SIGNATURE_V_SHAPE] = pb * pt;
+    for (int k = 0; k < 4; k++) {
+      ck_assert_float_eq_tol (target[k], want[k], 1e-6);
+      /* the label is the most likely class */
+      ck_assert (target[k] <= target[label] + 1e-6f);
+    }
+    near_threshold += target[label] < 0.9f;
     es_fr_resample (pf, pl, n, 20, 20000, TRUE, expect, 64);
     ck_assert (memcmp (x, expect, sizeof x) == 0);
     seen[label]++;
@@ -125,6 +142,23 @@ START_TEST (test_augment_batch_relabels)
   ck_assert_int_gt (seen[1], 0);
   ck_assert_int_gt (seen[2], 0);
   ck_assert_int_gt (seen[3], 0);
+  /* some draws land near a threshold, where the targets are not one-hot */
+  ck_assert_int_gt (near_threshold, 0);
+  /* unperturbed examples get the targets of their own rows: the flat curve's
+   * differences are 0 dB, 3 dB below both thresholds, so ~Neutral */
+  c.probability = 0.0;
+  es_fr_augment_free (aug);
+  aug = es_fr_augment_new (&c, d, NULL);
+  {
+    EsRng rng;
+    int label = d->labels[0];
+    double p = 1.0 / (1.0 + exp (3.0 / 0.25));
+    es_rng_init (&rng, 7);
+    es_fr_augment_batch (d, &idx, 1, x, &label, target, &rng, aug);
+    ck_assert_int_eq (label, ES_FR_SIGNATURE_NEUTRAL);
+    ck_assert_float_eq_tol (target[ES_FR_SIGNATURE_NEUTRAL], (1 - p) * (1 - p), 1e-6);
+    ck_assert_float_eq_tol (target[ES_FR_SIGNATURE_V_SHAPE], p * p, 1e-9);
+  }
   es_fr_augment_free (aug);
   es_dataset_free (d);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn/recipe.h"
+#include "nn/train.h"
 
 #define GOOD_RECIPE \
   "# a comment\n" \
@@ -100,7 +101,8 @@ START_TEST (test_recipe_defaults)
   r = es_recipe_load_from_data ("[data]\nkind=iem-graph\npath=d\nwidth=96\nheight=64\n"
       "look=varied\n[model]\nname=m\narchitecture=[{\"type\":\"conv2d\",\"out_channels\":2,"
       "\"kernel\":3},{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":4}]\n"
-      "[augment]\nprobability=0.25\nshelf_db=5\nlooks=0.5\n", "r.recipe", &err);
+      "[augment]\nprobability=0.25\nshelf_db=5\nlooks=0.5\nlabel_softness=0.1\n", "r.recipe",
+      &err);
   ck_assert_msg (r, "%s", err ? err->message : "");
   ck_assert_int_eq (r->data_kind, ES_RECIPE_DATA_IEM_GRAPH);
   ck_assert_uint_eq (r->image_width, 96);
@@ -111,6 +113,13 @@ START_TEST (test_recipe_defaults)
   ck_assert_double_eq (r->augment_config.shelf_db, 5.0);
   ck_assert_double_eq (r->augment_config.looks, 0.5);
   ck_assert_double_eq (r->augment_config.peak_db, 4.0);      /* default */
+  ck_assert_double_eq (r->augment_config.label_softness, 0.1);
+  {
+    /* soft targets are what the trainer is asked for */
+    EsTrainConfig tc;
+    es_train_config_from_recipe (&tc, r);
+    ck_assert (tc.soft_targets);
+  }
   arch = es_recipe_architecture_for (r, 4);
   ck_assert_int_eq (es_recipe_input_shape (r, arch, 96 * 64, shape, &err), 3);
   ck_assert_uint_eq (shape[0], 1);
@@ -143,6 +152,11 @@ static const struct {
         "probability=2\n", "[augment] probability: 2 is outside [0, 1]"},
   {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
         "shelf=3\n", "[augment] shelf: unknown key"},
+  {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
+        "label_softness=5\n", "[augment] label_softness: 5 is outside [0, 3]"},
+  {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[train]\n"
+        "class_weights=balanced\n[augment]\nlabel_softness=0.2\n",
+      "[augment] label_softness: soft targets do not combine with class_weights = balanced"},
   {"[data]\nkind=table\n[model]\nname=m\narchitecture=mlp\n", "[data] path: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[train]\n"
         "ema_decay=1\n", "[train] ema_decay: 1 is outside"},

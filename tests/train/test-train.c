@@ -138,9 +138,10 @@ static int augment_calls;
 
 static void
 zero_first_feature (const EsDataset *train, const size_t *indices, size_t batch, float *x,
-    int *labels, EsRng *rng, gpointer data)
+    int *labels, float *targets, EsRng *rng, gpointer data)
 {
   augment_calls++;
+  ck_assert (targets == NULL);
   for (size_t i = 0; i < batch; i++) {
     /* the batch is the examples the indices name */
     ck_assert_int_eq (labels[i], train->labels[indices[i]]);
@@ -175,6 +176,66 @@ START_TEST (test_augment_hook_and_seed)
   same = memcmp (pa[0].value->data, pb[0].value->data,
       es_tensor_numel (pa[0].value) * sizeof (float)) == 0;
   ck_assert (!same);
+  es_net_free (a);
+  es_net_free (b);
+  es_dataset_free (d);
+}
+END_TEST
+
+/* Soft targets that are one-hot rows of the labels train exactly as the
+ * labels do (the gradients are the same numbers); without a hook, or with
+ * class weights, soft targets are refused. */
+static void
+one_hot_targets (const EsDataset *train, const size_t *indices, size_t batch, float *x,
+    int *labels, float *targets, EsRng *rng, gpointer data)
+{
+  ck_assert (targets != NULL);
+  memset (targets, 0, batch * train->n_classes * sizeof (float));
+  for (size_t i = 0; i < batch; i++)
+    targets[i * train->n_classes + labels[i]] = 1.0f;
+}
+
+static void
+no_change (const EsDataset *train, const size_t *indices, size_t batch, float *x,
+    int *labels, float *targets, EsRng *rng, gpointer data)
+{
+}
+
+START_TEST (test_soft_targets)
+{
+  EsDataset *d = make_blobs (200, 9);
+  size_t shape[1] = { N_FEATURES }, n1, n2;
+  EsTrainConfig c;
+  EsNet *a, *b;
+  EsNetParam *pa, *pb;
+  GError *err = NULL;
+
+  es_train_config_init (&c);
+  c.max_epochs = 3;
+  c.batch_size = 50;
+  c.augment = no_change;
+  a = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
+  ck_assert (es_train (a, d, NULL, &c, NULL, NULL));
+  c.augment = one_hot_targets;
+  c.soft_targets = TRUE;
+  b = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
+  ck_assert (es_train (b, d, NULL, &c, NULL, NULL));
+  pa = es_net_get_params (a, &n1);
+  pb = es_net_get_params (b, &n2);
+  ck_assert_uint_eq (n1, n2);
+  for (size_t i = 0; i < n1; i++)
+    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
+            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+
+  c.balanced_class_weights = TRUE;
+  ck_assert (!es_train (b, d, NULL, &c, NULL, &err));
+  ck_assert_msg (strstr (err->message, "class weights"), "%s", err->message);
+  g_clear_error (&err);
+  c.balanced_class_weights = FALSE;
+  c.augment = NULL;
+  ck_assert (!es_train (b, d, NULL, &c, NULL, &err));
+  ck_assert_msg (strstr (err->message, "augmentation hook"), "%s", err->message);
+  g_clear_error (&err);
   es_net_free (a);
   es_net_free (b);
   es_dataset_free (d);
@@ -338,6 +399,7 @@ train_suite (void)
   tcase_set_timeout (tc, 600);
   tcase_add_test (tc, test_train_separable_and_deterministic);
   tcase_add_test (tc, test_augment_hook_and_seed);
+  tcase_add_test (tc, test_soft_targets);
   tcase_add_test (tc, test_train_errors);
   tcase_add_test (tc, test_cross_validation);
   tcase_add_test (tc, test_train_iem_subset);
