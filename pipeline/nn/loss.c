@@ -24,6 +24,18 @@ es_softmax (const float *logits, size_t batch, size_t n_classes, float *probs)
   }
 }
 
+/* log sum_k exp z_k, with the row maximum taken out so nothing overflows */
+static double
+log_sum_exp (const float *z, size_t n)
+{
+  double zmax = z[0], sum = 0.0;
+  for (size_t k = 1; k < n; k++)
+    zmax = z[k] > zmax ? z[k] : zmax;
+  for (size_t k = 0; k < n; k++)
+    sum += exp (z[k] - zmax);
+  return zmax + log (sum);
+}
+
 double
 es_cross_entropy (const float *logits, const int *labels, size_t batch,
     size_t n_classes, const float *class_weights, float *grad)
@@ -39,12 +51,7 @@ es_cross_entropy (const float *logits, const int *labels, size_t batch,
     const float *z = logits + b * n_classes;
     const int y = labels[b];
     const double w = class_weights ? class_weights[y] : 1.0;
-    double zmax = z[0], sum = 0.0, log_norm;
-    for (size_t k = 1; k < n_classes; k++)
-      zmax = z[k] > zmax ? z[k] : zmax;
-    for (size_t k = 0; k < n_classes; k++)
-      sum += exp (z[k] - zmax);
-    log_norm = zmax + log (sum);
+    const double log_norm = log_sum_exp (z, n_classes);
     total += w * (log_norm - z[y]);
     if (grad) {
       /* d/dz_k = w_y (softmax_k - [k == y]) / sum_i w_{y_i} */
@@ -66,12 +73,7 @@ es_cross_entropy_soft (const float *logits, const float *targets, size_t batch,
 
   for (size_t b = 0; b < batch; b++) {
     const float *z = logits + b * n_classes, *t = targets + b * n_classes;
-    double zmax = z[0], sum = 0.0, log_norm;
-    for (size_t k = 1; k < n_classes; k++)
-      zmax = z[k] > zmax ? z[k] : zmax;
-    for (size_t k = 0; k < n_classes; k++)
-      sum += exp (z[k] - zmax);
-    log_norm = zmax + log (sum);
+    const double log_norm = log_sum_exp (z, n_classes);
     for (size_t k = 0; k < n_classes; k++) {
       /* 0 * log p is 0 even where p underflows */
       if (t[k] != 0.0f)
