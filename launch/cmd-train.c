@@ -498,6 +498,10 @@ main_done:
         g_string_append_printf (s, "; perturbed examples and %.0f %% of the others are drawn "
             "again in a random look (size, aspect, line width and colour, grid, offset up to "
             "%g dB)", 100 * ac->looks, ac->offset_db);
+      if (ac->label_softness > 0)
+        g_string_append_printf (s, "; every training example is scored against soft rule "
+            "targets: each 3 dB test of the rule passes with probability "
+            "1/(1+exp(-(diff-3)/%g)) (label_softness, dB)", ac->label_softness);
       g_string_append (s, "\n\n");
     }
     if (test_metrics) {

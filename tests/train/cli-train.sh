@@ -36,6 +36,30 @@ check '[ $? -eq 2 ]' "--jobs 0 is a usage error"
 "$EARSHOT" train "$fixtures/blobs.recipe" --out "$tmp/j" --jobs 2 2>"$tmp/errj2"
 check '[ $? -eq 2 ] && grep -q "applies to --cv" "$tmp/errj2"' "--jobs without --cv is a usage error"
 
+# an IEM recipe on measurements made here (4 reviewers x 8 files, shelves
+# of 0 or 6 dB below 100 Hz and above 4 kHz); the card states the
+# augmentation and the soft rule targets it trained with
+iem="$tmp/iem"
+mkdir -p "$iem"
+echo "path,reviewer,label" >"$iem/index.csv"
+for r in 1 2 3 4; do
+  mkdir -p "$iem/r$r"
+  for k in 0 1 2 3 4 5 6 7; do
+    b=$(( (k & 1) * 6 )); t=$(( (k >> 1 & 1) * 6 ))
+    case "$b$t" in 00) label=Neutral ;; 06) label=Bright ;; 60) label=Warm ;; 66) label=V-shape ;; esac
+    awk -v b=$b -v t=$t -v r=$r -v k=$k 'BEGIN { print "frequency,db";
+      for (i = 0; i < 240; i++) { f = 20 * 1000 ^ (i / 239);
+        printf "%.4f,%.4f\n", f, 90 + b / (1 + (f / 100) ^ 2) + t / (1 + (4000 / f) ^ 2) \
+          + 0.3 * sin(i * (r + k) / 7) } }' >"$iem/r$r/$k.csv"
+    echo "r$r/$k.csv,r$r,$label" >>"$iem/index.csv"
+  done
+done
+printf '[data]\nkind = iem\npath = %s\npoints = 64\ngroup = reviewer\nlabels = Neutral;Bright;Warm;V-shape\n[model]\nname = tiny-iem\narchitecture = mlp\n[train]\nmax_epochs = 2\nbatch_size = 8\nseed = 3\n[augment]\nprobability = 0.5\nlabel_softness = 0.25\n[split]\nmethod = grouped\nvalidation = 0.25\ntest = 0.25\n' "$iem" >"$tmp/iem.recipe"
+"$EARSHOT" train "$tmp/iem.recipe" --out "$tmp/iem-out" --quiet >/dev/null 2>"$tmp/erri"
+check '[ $? -eq 0 ]' "iem recipe with soft targets trains ($(tail -3 "$tmp/erri"))"
+check 'grep -q "50 % of drawn examples get their raw rows perturbed" "$tmp/iem-out/tiny-iem.md"' "card states the augmentation"
+check 'grep -q "soft rule targets.*(diff-3)/0.25)) (label_softness, dB)" "$tmp/iem-out/tiny-iem.md"' "card states the soft targets"
+
 # eval on the table, text and JSON
 "$EARSHOT" eval "$tmp/a/blobs.safetensors" "$fixtures/blobs.csv" >"$tmp/eval" 2>&1
 check '[ $? -eq 0 ]' "eval exits 0"
