@@ -183,9 +183,14 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "no training examples");
     return FALSE;
   }
-  if (c->soft_targets && (!c->augment || c->balanced_class_weights)) {
+  if (c->soft_targets && !c->augment) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
-        "soft targets come from an augmentation hook and do not combine with class weights");
+        "soft targets need an augmentation hook to give them");
+    return FALSE;
+  }
+  if (c->soft_targets && c->balanced_class_weights) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
+        "soft targets do not combine with class weights");
     return FALSE;
   }
   if (c->threads > 0)

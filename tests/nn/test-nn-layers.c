@@ -248,31 +248,57 @@ START_TEST (test_grad_composite)
 }
 END_TEST
 
+/* A loss of the logits z (B x C), its gradient written to grad when not NULL */
+typedef struct {
+  size_t B, C;
+  const int *labels;
+  const float *class_weights;   /* hard loss */
+  const float *targets;         /* soft loss when not NULL */
+} LogitLoss;
+
+static double
+logit_loss (const LogitLoss *l, const float *z, float *grad)
+{
+  if (l->targets)
+    return es_cross_entropy_soft (z, l->targets, l->B, l->C, grad);
+  return es_cross_entropy (z, l->labels, l->B, l->C, l->class_weights, grad);
+}
+
+/* the analytic logit gradient against five-point finite differences */
+static void
+check_logit_grad (const LogitLoss *l, float *z)
+{
+  float grad[64];
+  double worst = 0.0;
+
+  ck_assert_uint_le (l->B * l->C, G_N_ELEMENTS (grad));
+  logit_loss (l, z, grad);
+  for (size_t i = 0; i < l->B * l->C; i++) {
+    const float z0 = z[i];
+    double f[4];
+    const double steps[4] = { -2, -1, 1, 2 };
+    for (int k = 0; k < 4; k++) {
+      z[i] = z0 + (float) (steps[k] * FD_STEP);
+      f[k] = logit_loss (l, z, NULL);
+    }
+    z[i] = z0;
+    expect_close ("dlogits", i, grad[i],
+        (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
+  }
+}
+
 START_TEST (test_grad_cross_entropy)
 {
   const size_t B = 5, C = 4;
-  float z[20], grad[20];
+  float z[20];
   const int labels[5] = { 0, 3, 1, 1, 2 };
   const float weights[4] = { 1.0f, 2.0f, 0.5f, 1.5f };
-  double worst = 0.0;
 
   for (int weighted = 0; weighted < 2; weighted++) {
-    const float *w = weighted ? weights : NULL;
+    const LogitLoss l = { B, C, labels, weighted ? weights : NULL, NULL };
     for (size_t i = 0; i < B * C; i++)
       z[i] = 3.0f * nn_hash_uniform (3, (uint32_t) i);
-    es_cross_entropy (z, labels, B, C, w, grad);
-    for (size_t i = 0; i < B * C; i++) {
-      const float z0 = z[i];
-      double f[4];
-      const double steps[4] = { -2, -1, 1, 2 };
-      for (int k = 0; k < 4; k++) {
-        z[i] = z0 + (float) (steps[k] * FD_STEP);
-        f[k] = es_cross_entropy (z, labels, B, C, w, NULL);
-      }
-      z[i] = z0;
-      expect_close ("dlogits", i, grad[i],
-          (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
-    }
+    check_logit_grad (&l, z);
   }
   /* Known value: uniform logits give log(C). */
   memset (z, 0, sizeof z);
@@ -291,23 +317,11 @@ START_TEST (test_grad_cross_entropy_soft)
     0.0f, 0.0f, 0.1f, 0.9f };
   float one_hot[12] = { 0 };
   const int labels[3] = { 2, 0, 3 };
-  double worst = 0.0;
+  const LogitLoss l = { B, C, NULL, NULL, targets };
 
   for (size_t i = 0; i < B * C; i++)
     z[i] = 3.0f * nn_hash_uniform (5, (uint32_t) i);
-  es_cross_entropy_soft (z, targets, B, C, grad);
-  for (size_t i = 0; i < B * C; i++) {
-    const float z0 = z[i];
-    double f[4];
-    const double steps[4] = { -2, -1, 1, 2 };
-    for (int k = 0; k < 4; k++) {
-      z[i] = z0 + (float) (steps[k] * FD_STEP);
-      f[k] = es_cross_entropy_soft (z, targets, B, C, NULL);
-    }
-    z[i] = z0;
-    expect_close ("dlogits", i, grad[i],
-        (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
-  }
+  check_logit_grad (&l, z);
   for (size_t b = 0; b < B; b++)
     one_hot[b * C + labels[b]] = 1.0f;
   ck_assert_double_eq_tol (es_cross_entropy_soft (z, one_hot, B, C, grad),
