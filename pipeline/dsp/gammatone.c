@@ -97,6 +97,32 @@ check_band (const EsGammatoneBand *band, unsigned index, double nyquist, GError 
   return TRUE;
 }
 
+/* The weight rows and their kept bin ranges, from bands already checked. */
+static void
+fill_weights (EsGammatoneFb *fb, const EsGammatoneBand *bands)
+{
+  memset (fb->weights, 0, (size_t) fb->n_bands * fb->n_bins * sizeof (float));
+  for (unsigned b = 0; b < fb->n_bands; b++) {
+    float *row = fb->weights + (size_t) b * fb->n_bins;
+    double cutoff = ES_GAMMATONE_WEIGHT_CUTOFF * bands[b].gain;
+    size_t first = fb->n_bins, end = 0;
+
+    for (size_t k = 0; k < fb->n_bins; k++) {
+      double f = (double) k * fb->sample_rate / (double) fb->n_fft;
+      double w = es_gammatone_weight (&bands[b], f);
+      if (w > 0.0 && w >= cutoff) {
+        row[k] = (float) w;
+        if (k < first)
+          first = k;
+        end = k + 1;
+      }
+    }
+    /* The response is unimodal, so the kept bins are contiguous. */
+    fb->first_bin[b] = first < end ? first : 0;
+    fb->end_bin[b] = first < end ? end : 0;
+  }
+}
+
 EsGammatoneFb *
 es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
     size_t frame_size, unsigned sample_rate, GError **error)
@@ -140,26 +166,21 @@ es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
   fb->fft = es_fft_power_new (fb->n_fft);
   fb->power = g_new (float, fb->n_bins);
 
-  for (unsigned b = 0; b < n_bands; b++) {
-    float *row = fb->weights + (size_t) b * fb->n_bins;
-    double cutoff = ES_GAMMATONE_WEIGHT_CUTOFF * bands[b].gain;
-    size_t first = fb->n_bins, end = 0;
-
-    for (size_t k = 0; k < fb->n_bins; k++) {
-      double f = (double) k * sample_rate / (double) fb->n_fft;
-      double w = es_gammatone_weight (&bands[b], f);
-      if (w > 0.0 && w >= cutoff) {
-        row[k] = (float) w;
-        if (k < first)
-          first = k;
-        end = k + 1;
-      }
-    }
-    /* The response is unimodal, so the kept bins are contiguous. */
-    fb->first_bin[b] = first < end ? first : 0;
-    fb->end_bin[b] = first < end ? end : 0;
-  }
+  fill_weights (fb, bands);
   return fb;
+}
+
+gboolean
+es_gammatone_fb_set_bands (EsGammatoneFb *fb, const EsGammatoneBand *bands, GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (unsigned b = 0; b < fb->n_bands; b++)
+    if (!check_band (&bands[b], b, fb->sample_rate / 2.0, error))
+      return FALSE;
+  memcpy (fb->bands, bands, fb->n_bands * sizeof (EsGammatoneBand));
+  fill_weights (fb, bands);
+  return TRUE;
 }
 
 void

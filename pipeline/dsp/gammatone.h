@@ -61,6 +61,12 @@ typedef struct _EsGammatoneFb EsGammatoneFb;
 EsGammatoneFb *es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
     size_t frame_size, unsigned sample_rate, GError **error);
 void es_gammatone_fb_free (EsGammatoneFb *fb);
+/* Replace the n_bands bands of fb (same count, checked as in es_gammatone_fb_new)
+ * and recompute its weights in place, without allocating: the learnable front-end
+ * (dsp/gammatone-params.h) moves its bands here after each step, so training and
+ * the element apply the very same weights. On error fb is unchanged. */
+gboolean es_gammatone_fb_set_bands (EsGammatoneFb *fb, const EsGammatoneBand *bands,
+    GError **error);
 
 unsigned es_gammatone_fb_get_n_bands (const EsGammatoneFb *fb);
 size_t es_gammatone_fb_get_n_fft (const EsGammatoneFb *fb);
