@@ -30,8 +30,14 @@ scan_plugin_dir (GstRegistry * registry, const gchar * dir)
 {
   if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
     return FALSE;
+  GstPlugin *plugin;
+
   gst_registry_scan_path (registry, dir);
-  return gst_registry_find_plugin (registry, "earshot") != NULL;
+  plugin = gst_registry_find_plugin (registry, "earshot");
+  if (plugin == NULL)
+    return FALSE;
+  gst_object_unref (plugin);    /* find_plugin returns a reference */
+  return TRUE;
 }
 
 int
@@ -99,6 +105,11 @@ main (int argc, char **argv)
     if (argc >= 3 && (command = find_command (argv[2])) != NULL) {
       char *help_argv[] = { argv[2], (char *) "--help", NULL };
       return command->run (2, help_argv);
+    }
+    if (argc >= 3) {
+      fprintf (stderr, "earshot: unknown command '%s'\n\n", argv[2]);
+      usage (stderr);
+      return 2;
     }
     usage (stdout);
     return 0;
