@@ -35,6 +35,8 @@
 #define EXIT_OK 0
 #define EXIT_FAILURE_RUN 1
 #define EXIT_USAGE 2
+#define EXIT_BAD_DATA 3         /* completed, but the input held bad data */
+#define MAX_BAD_TIMES 5         /* non-finite frame times quoted */
 
 #define DEFAULT_RATE 16000
 #define MIN_RATE 1000
@@ -72,6 +74,9 @@ typedef struct {
   gboolean audio_linked;
   GstElement *pipeline;
   GstElement *convert;          /* decodebin's audio pad is linked here */
+  guint64 n_bad_frames;         /* frames holding NaN or Inf */
+  double bad_times[MAX_BAD_TIMES];      /* start times of the first ones, s */
+  guint n_warnings;             /* GStreamer warnings (e.g. a damaged stream) */
 } FeaturesRun;
 
 /* ---- output ---------------------------------------------------------------- */
@@ -168,6 +173,13 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
       t = (run->n_frames + f) * period;
     else
       t = 0;
+    for (guint b = 0; b < run->n_values; b++)
+      if (!isfinite (v[b])) {
+        if (run->n_bad_frames < MAX_BAD_TIMES)
+          run->bad_times[run->n_bad_frames] = (double) t / GST_SECOND;
+        run->n_bad_frames++;
+        break;
+      }
     if (fprintf (run->out, "%.6f", (double) t / GST_SECOND) < 0)
       break;
     for (guint b = 0; b < run->n_values; b++)
@@ -533,8 +545,19 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     /* the reason is on the bus as an error message; fall through to read it */
   }
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  /* warnings (a decoder skipping damaged data) are reported, not dropped */
+  while ((msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+              GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING))
+      && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+    GError *err = NULL;
+
+    gst_message_parse_warning (msg, &err, NULL);
+    fprintf (stderr, PROG ": warning: '%s': %s\n", run->in_path,
+        err ? err->message : "unknown problem");
+    run->n_warnings++;
+    g_clear_error (&err);
+    gst_message_unref (msg);
+  }
   if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
     ok = TRUE;
   } else if (msg && run->write_errno != 0) {
@@ -614,6 +637,46 @@ same_file (const gchar * a, const gchar * b)
       && sa.st_ino == sb.st_ino;
 }
 
+/* A RIFF/WAVE file whose "data" chunk declares more bytes than the file
+ * holds: wavparse clips the chunk silently, so look at the header ourselves.
+ * Only the first 64 KiB are scanned for the chunk. */
+static gboolean
+wav_is_truncated (const gchar * path, guint64 * declared, guint64 * present)
+{
+  guchar head[65536];
+  GStatBuf st;
+  FILE *f;
+  size_t n, pos = 12;
+  gboolean truncated = FALSE;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  f = fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  n = fread (head, 1, sizeof head, f);
+  fclose (f);
+  if (n < 12 || memcmp (head, "RIFF", 4) != 0 || memcmp (head + 8, "WAVE", 4) != 0)
+    return FALSE;
+  while (pos + 8 <= n) {
+    guint64 size = GST_READ_UINT32_LE (head + pos + 4);
+
+    if (memcmp (head + pos, "data", 4) == 0) {
+      guint64 start = pos + 8;
+
+      /* 0 and 0xffffffff mean "unknown" (streamed writers) */
+      if (size != 0 && size != 0xffffffffu && start + size > (guint64) st.st_size) {
+        *declared = size;
+        *present = (guint64) st.st_size > start ? (guint64) st.st_size - start : 0;
+        truncated = TRUE;
+      }
+      break;
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return truncated;
+}
+
 /* ---- command ----------------------------------------------------------------- */
 
 static const gchar description[] =
@@ -626,7 +689,9 @@ static const gchar description[] =
     "elements' defaults (see gst-inspect-1.0 gammatonefb).\n"
     "\n"
     "Exit status: 0 success, 1 failure (unreadable, corrupt or non-audio input,\n"
-    "unwritable output, missing plugin), 2 usage error (bad option or value).\n"
+    "unwritable output, missing plugin), 2 usage error (bad option or value),\n"
+    "3 completed with bad data (non-finite samples, a truncated WAV, decoder\n"
+    "warnings): OUT is written and a warning says what and where.\n"
     "\n"
     "Example: earshot features --bands 40 --dct 13 speech.ogg speech.csv";
 
@@ -671,6 +736,7 @@ es_cmd_features (int argc, char **argv)
   gchar *real_out_path = NULL;
   gboolean to_stdout, to_stream = FALSE, usage_error = FALSE;
   GStatBuf out_stat;
+  guint64 declared = 0, present = 0;
   int status = EXIT_FAILURE_RUN;
 
   g_set_prgname (PROG);
@@ -822,6 +888,23 @@ es_cmd_features (int argc, char **argv)
           " header was written\n", in_path);
   }
   status = EXIT_OK;
+  if (wav_is_truncated (in_path, &declared, &present)) {
+    fprintf (stderr, PROG ": warning: '%s' is truncated: its header declares %"
+        G_GUINT64_FORMAT " bytes of audio, the file holds %" G_GUINT64_FORMAT "\n",
+        in_path, declared, present);
+    status = EXIT_BAD_DATA;
+  }
+  if (run.n_bad_frames > 0) {
+    fprintf (stderr, PROG ": warning: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+        " frames hold non-finite values (NaN or Inf; the input holds non-finite"
+        " samples), at", run.n_bad_frames, run.n_frames);
+    for (guint i = 0; i < MIN (run.n_bad_frames, MAX_BAD_TIMES); i++)
+      fprintf (stderr, "%s %.3f", i ? "," : "", run.bad_times[i]);
+    fprintf (stderr, " s%s\n", run.n_bad_frames > MAX_BAD_TIMES ? ", ..." : "");
+    status = EXIT_BAD_DATA;
+  }
+  if (run.n_warnings > 0)
+    status = EXIT_BAD_DATA;
 
 out:
   if (run.out && run.out != stdout)
