@@ -29,6 +29,7 @@
 
 #include "commands.h"
 #include "../elements/es-caps.h"
+#include "io/text.h"
 
 #define PROG "earshot features"
 
@@ -64,6 +65,7 @@ typedef struct {
  * main thread only reads it after EOS or an error, when streaming has stopped. */
 typedef struct {
   const gchar *in_path;
+  const gchar *shown_path;      /* in_path escaped and shortened for the terminal */
   FILE *out;
   gboolean header_written;
   guint n_values;               /* values per frame */
@@ -552,7 +554,7 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
     GError *err = NULL;
 
     gst_message_parse_warning (msg, &err, NULL);
-    fprintf (stderr, PROG ": warning: '%s': %s\n", run->in_path,
+    fprintf (stderr, PROG ": warning: '%s': %s\n", run->shown_path,
         err ? err->message : "unknown problem");
     run->n_warnings++;
     g_clear_error (&err);
@@ -567,7 +569,7 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
     gchar *debug = NULL;
 
     gst_message_parse_error (msg, &err, &debug);
-    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->in_path,
+    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->shown_path,
         err ? err->message : "unknown error");
     if (debug && g_getenv ("EARSHOT_DEBUG"))
       fprintf (stderr, "  (%s: %s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), debug);
@@ -732,6 +734,7 @@ es_cmd_features (int argc, char **argv)
   GError *error = NULL;
   GstElement *pipeline = NULL;
   const gchar *in_path, *out_path;
+  gchar *shown_in = NULL;
   gchar *temp_path = NULL;
   gchar *real_out_path = NULL;
   gboolean to_stdout, to_stream = FALSE, usage_error = FALSE;
@@ -763,6 +766,7 @@ es_cmd_features (int argc, char **argv)
     goto out;
   }
   in_path = argv[1];
+  shown_in = es_text_for_terminal (in_path, ES_TEXT_TERMINAL_MAX);
   out_path = argv[2];
   to_stdout = strcmp (out_path, "-") == 0;
 
@@ -782,15 +786,15 @@ es_cmd_features (int argc, char **argv)
 
   /* Input problems get a plain message before GStreamer is involved. */
   if (!g_file_test (in_path, G_FILE_TEST_EXISTS)) {
-    fprintf (stderr, PROG ": '%s': no such file\n", in_path);
+    fprintf (stderr, PROG ": '%s': no such file\n", shown_in);
     goto out;
   }
   if (g_file_test (in_path, G_FILE_TEST_IS_DIR)) {
-    fprintf (stderr, PROG ": '%s' is a directory, not an audio file\n", in_path);
+    fprintf (stderr, PROG ": '%s' is a directory, not an audio file\n", shown_in);
     goto out;
   }
   if (g_access (in_path, R_OK) != 0) {
-    fprintf (stderr, PROG ": '%s': %s\n", in_path, g_strerror (errno));
+    fprintf (stderr, PROG ": '%s': %s\n", shown_in, g_strerror (errno));
     goto out;
   }
   if (!to_stdout) {
@@ -819,6 +823,7 @@ es_cmd_features (int argc, char **argv)
   es_cli_ensure_plugin ();
 
   run.in_path = in_path;
+  run.shown_path = shown_in;
   pipeline = build_pipeline (&run, &opt, &usage_error);
   if (pipeline == NULL) {
     status = usage_error ? EXIT_USAGE : EXIT_FAILURE_RUN;
@@ -880,18 +885,18 @@ es_cmd_features (int argc, char **argv)
     double seconds = (double) run.n_audio_samples / opt.rate;
 
     fprintf (stderr, PROG ": %s: %" G_GUINT64_FORMAT " frames x %u %s, %.2f s of"
-        " audio at %d Hz -> %s\n", in_path, run.n_frames, run.n_values,
+        " audio at %d Hz -> %s\n", shown_in, run.n_frames, run.n_values,
         strcmp (run.column_prefix, "c") == 0 ? "cepstral coefficients" : "bands",
         seconds, opt.rate, to_stdout ? "stdout" : out_path);
     if (run.n_frames == 0)
       fprintf (stderr, PROG ": warning: '%s' is shorter than one frame; only the"
-          " header was written\n", in_path);
+          " header was written\n", shown_in);
   }
   status = EXIT_OK;
   if (wav_is_truncated (in_path, &declared, &present)) {
     fprintf (stderr, PROG ": warning: '%s' is truncated: its header declares %"
         G_GUINT64_FORMAT " bytes of audio, the file holds %" G_GUINT64_FORMAT "\n",
-        in_path, declared, present);
+        shown_in, declared, present);
     status = EXIT_BAD_DATA;
   }
   if (run.n_bad_frames > 0) {
@@ -916,6 +921,7 @@ out:
   if (pipeline)
     gst_object_unref (pipeline);
   free (real_out_path);
+  g_free (shown_in);
   g_free (opt.frame_size);
   g_free (opt.hop_size);
   g_free (opt.window);

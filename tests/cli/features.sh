@@ -114,4 +114,14 @@ expect_status 3 "truncated WAV: completed with bad data"
 expect_stderr "is truncated: its header declares 64000 bytes of audio, the file holds 29956"
 run "$EARSHOT" features "$work/f32.wav" "$work/f32.csv"
 expect_status 0 "the intact float WAV"
+# A control character in a file name never reaches the terminal raw.
+cp "$work/f32.wav" "$work/esc$(printf '\033')[2J.wav"
+run "$EARSHOT" features "$work/esc$(printf '\033')[2J.wav" "$work/esc.csv"
+expect_status 0 "a file name with ESC"
+if LC_ALL=C grep -q "$(printf '\033')" "$work/err"; then
+  fail "a raw ESC from the file name reached the terminal"
+else
+  ok "file name escaped on stderr"
+fi
+expect_stderr 'esc\\x1b\[2J.wav'
 finish
