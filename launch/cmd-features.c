@@ -76,7 +76,10 @@ typedef struct {
   gboolean audio_linked;
   GstElement *pipeline;
   GstElement *convert;          /* decodebin's audio pad is linked here */
-  guint64 n_bad_frames;         /* frames holding NaN or Inf */
+  guint64 frame_size, hop_size; /* samples, for the frames a bad sample is in */
+  gint rate;
+  guint64 next_bad_frame;       /* bad frames below this are counted */
+  guint64 n_bad_frames;         /* frames holding a NaN or Inf sample */
   double bad_times[MAX_BAD_TIMES];      /* start times of the first ones, s */
   guint n_warnings;             /* GStreamer warnings (e.g. a damaged stream) */
 } FeaturesRun;
@@ -175,13 +178,6 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
       t = (run->n_frames + f) * period;
     else
       t = 0;
-    for (guint b = 0; b < run->n_values; b++)
-      if (!isfinite (v[b])) {
-        if (run->n_bad_frames < MAX_BAD_TIMES)
-          run->bad_times[run->n_bad_frames] = (double) t / GST_SECOND;
-        run->n_bad_frames++;
-        break;
-      }
     if (fprintf (run->out, "%.6f", (double) t / GST_SECOND) < 0)
       break;
     for (guint b = 0; b < run->n_values; b++)
@@ -213,6 +209,33 @@ count_samples_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   FeaturesRun *run = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
+  GstMapInfo map;
+
+  /* Non-finite samples are counted at the input, not in the features: how
+   * NaN passes the log floor (fmaxf) depends on the build. A frame k holds
+   * samples k * hop .. k * hop + frame_size - 1. */
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    const float *x = (const float *) map.data;
+
+    for (gsize i = 0; i < map.size / sizeof (float); i++) {
+      guint64 s, first, last;
+
+      if (isfinite (x[i]))
+        continue;
+      s = run->n_audio_samples + i;
+      first = s + 1 > run->frame_size ? (s + 1 - run->frame_size + run->hop_size - 1)
+          / run->hop_size : 0;
+      last = s / run->hop_size;
+      first = MAX (first, run->next_bad_frame);
+      for (guint64 k = first; k <= last; k++) {
+        if (run->n_bad_frames < MAX_BAD_TIMES)
+          run->bad_times[run->n_bad_frames] = (double) k * run->hop_size / run->rate;
+        run->n_bad_frames++;
+      }
+      run->next_bad_frame = MAX (run->next_bad_frame, last + 1);
+    }
+    gst_buffer_unmap (buffer, &map);
+  }
   run->n_audio_samples += gst_buffer_get_size (buffer) / sizeof (float);
   return GST_PAD_PROBE_OK;
 }
@@ -501,6 +524,9 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
       ok = FALSE;
     }
     run->n_values = dct > 0 ? (guint) dct : (guint) bands;
+    run->frame_size = (guint64) frame_size;
+    run->hop_size = (guint64) hop_size;
+    run->rate = opt->rate;
     run->column_prefix = dct > 0 ? "c" : "b";
   }
   if (!ok) {
@@ -899,10 +925,12 @@ es_cmd_features (int argc, char **argv)
         shown_in, declared, present);
     status = EXIT_BAD_DATA;
   }
+  /* a bad sample in the tail after the last whole frame makes no frame */
+  run.n_bad_frames = MIN (run.n_bad_frames, run.n_frames);
   if (run.n_bad_frames > 0) {
     fprintf (stderr, PROG ": warning: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-        " frames hold non-finite values (NaN or Inf; the input holds non-finite"
-        " samples), at", run.n_bad_frames, run.n_frames);
+        " frames hold non-finite values (the input holds NaN or Inf samples),"
+        " starting at", run.n_bad_frames, run.n_frames);
     for (guint i = 0; i < MIN (run.n_bad_frames, MAX_BAD_TIMES); i++)
       fprintf (stderr, "%s %.3f", i ? "," : "", run.bad_times[i]);
     fprintf (stderr, " s%s\n", run.n_bad_frames > MAX_BAD_TIMES ? ", ..." : "");

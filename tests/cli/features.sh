@@ -105,7 +105,7 @@ printf '\000\000\300\177\000\000\300\177' \
 run "$EARSHOT" features "$work/nan.wav" "$work/nan.csv"
 expect_status 3 "NaN samples: completed with bad data"
 expect_stderr "3 of 98 frames hold non-finite values"
-expect_stderr "at 0.480, 0.490, 0.500 s"
+expect_stderr "starting at 0.480, 0.490, 0.500 s"
 [ "$(csv_rows "$work/nan.csv")" -eq 98 ] && ok "NaN input: all rows written" \
   || fail "NaN input: $(csv_rows "$work/nan.csv") rows"
 head -c 30000 "$work/f32.wav" >"$work/truncated.wav"
