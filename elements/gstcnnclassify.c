@@ -45,7 +45,8 @@
  * * #GstValueArray of #gdouble `top-probabilities`: their probabilities.
  *
  * Non-finite input values (NaN, ±Inf) make no decision: the element posts a
- * warning message once per stream and passes the data on.
+ * warning message once per stream (again after a flush or a new stream) and
+ * passes the data on.
  *
  * ## Example launch lines
  * |[
@@ -251,6 +252,7 @@ gst_cnn_classify_free_state (GstCnnClassify * self)
   self->batch_capacity = 0;
   self->input_size = 0;
   self->last_tagged = -1;
+  self->warned_non_finite = FALSE;
   gst_cnn_classify_reset_history (self);
 }
 
@@ -511,9 +513,11 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_FLUSH_STOP:
       gst_cnn_classify_reset_history (self);
       self->last_tagged = -1;
+      self->warned_non_finite = FALSE;
       break;
     case GST_EVENT_STREAM_START:
       self->last_tagged = -1;
+      self->warned_non_finite = FALSE;
       break;
     default:
       break;
@@ -710,9 +714,17 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       /* a zero row keeps the batch computable; its result is skipped */
       memset (self->batch + i * self->input_size, 0,
           self->input_size * sizeof (float));
-      GST_ELEMENT_WARNING (self, STREAM, DECODE,
-          ("Input holds non-finite values (NaN or Inf); no decision made."),
-          ("example %" G_GSIZE_FORMAT " of buffer %" GST_PTR_FORMAT, i, buf));
+      /* once per stream, so a live NaN source cannot flood the bus */
+      if (!self->warned_non_finite) {
+        GST_ELEMENT_WARNING (self, STREAM, DECODE,
+            ("Input holds non-finite values (NaN or Inf); no decision made."),
+            ("example %" G_GSIZE_FORMAT " of buffer %" GST_PTR_FORMAT
+                " (warned once per stream)", i, buf));
+        self->warned_non_finite = TRUE;
+      } else {
+        GST_DEBUG_OBJECT (self, "non-finite example %" G_GSIZE_FORMAT
+            " of buffer %" GST_PTR_FORMAT, i, buf);
+      }
     }
   }
   gst_buffer_unmap (buf, &map);

@@ -47,6 +47,7 @@ struct _GstCnnClassify
   double *probs;                /* n_labels, after smoothing */
   float *scratch;               /* n_labels, one example's softmax */
   gint last_tagged;             /* label index last sent as a tag, -1 none */
+  gboolean warned_non_finite;   /* this stream's non-finite warning is posted */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (cnnclassify);

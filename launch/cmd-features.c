@@ -29,12 +29,15 @@
 
 #include "commands.h"
 #include "../elements/es-caps.h"
+#include "io/text.h"
 
 #define PROG "earshot features"
 
 #define EXIT_OK 0
 #define EXIT_FAILURE_RUN 1
 #define EXIT_USAGE 2
+#define EXIT_BAD_DATA 3         /* completed, but the input held bad data */
+#define MAX_BAD_TIMES 5         /* non-finite frame times quoted */
 
 #define DEFAULT_RATE 16000
 #define MIN_RATE 1000
@@ -62,6 +65,7 @@ typedef struct {
  * main thread only reads it after EOS or an error, when streaming has stopped. */
 typedef struct {
   const gchar *in_path;
+  const gchar *shown_path;      /* in_path escaped and shortened for the terminal */
   FILE *out;
   gboolean header_written;
   guint n_values;               /* values per frame */
@@ -72,6 +76,12 @@ typedef struct {
   gboolean audio_linked;
   GstElement *pipeline;
   GstElement *convert;          /* decodebin's audio pad is linked here */
+  guint64 frame_size, hop_size; /* samples, for the frames a bad sample is in */
+  gint rate;
+  guint64 next_bad_frame;       /* bad frames below this are counted */
+  guint64 n_bad_frames;         /* frames holding a NaN or Inf sample */
+  double bad_times[MAX_BAD_TIMES];      /* start times of the first ones, s */
+  guint n_warnings;             /* GStreamer warnings (e.g. a damaged stream) */
 } FeaturesRun;
 
 /* ---- output ---------------------------------------------------------------- */
@@ -199,6 +209,33 @@ count_samples_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   FeaturesRun *run = user_data;
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
+  GstMapInfo map;
+
+  /* Non-finite samples are counted at the input, not in the features: how
+   * NaN passes the log floor (fmaxf) depends on the build. A frame k holds
+   * samples k * hop .. k * hop + frame_size - 1. */
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    const float *x = (const float *) map.data;
+
+    for (gsize i = 0; i < map.size / sizeof (float); i++) {
+      guint64 s, first, last;
+
+      if (isfinite (x[i]))
+        continue;
+      s = run->n_audio_samples + i;
+      first = s + 1 > run->frame_size ? (s + 1 - run->frame_size + run->hop_size - 1)
+          / run->hop_size : 0;
+      last = s / run->hop_size;
+      first = MAX (first, run->next_bad_frame);
+      for (guint64 k = first; k <= last; k++) {
+        if (run->n_bad_frames < MAX_BAD_TIMES)
+          run->bad_times[run->n_bad_frames] = (double) k * run->hop_size / run->rate;
+        run->n_bad_frames++;
+      }
+      run->next_bad_frame = MAX (run->next_bad_frame, last + 1);
+    }
+    gst_buffer_unmap (buffer, &map);
+  }
   run->n_audio_samples += gst_buffer_get_size (buffer) / sizeof (float);
   return GST_PAD_PROBE_OK;
 }
@@ -487,6 +524,9 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
       ok = FALSE;
     }
     run->n_values = dct > 0 ? (guint) dct : (guint) bands;
+    run->frame_size = (guint64) frame_size;
+    run->hop_size = (guint64) hop_size;
+    run->rate = opt->rate;
     run->column_prefix = dct > 0 ? "c" : "b";
   }
   if (!ok) {
@@ -533,8 +573,19 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     /* the reason is on the bus as an error message; fall through to read it */
   }
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  /* warnings (a decoder skipping damaged data) are reported, not dropped */
+  while ((msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+              GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING))
+      && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+    GError *err = NULL;
+
+    gst_message_parse_warning (msg, &err, NULL);
+    fprintf (stderr, PROG ": warning: '%s': %s\n", run->shown_path,
+        err ? err->message : "unknown problem");
+    run->n_warnings++;
+    g_clear_error (&err);
+    gst_message_unref (msg);
+  }
   if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
     ok = TRUE;
   } else if (msg && run->write_errno != 0) {
@@ -544,7 +595,7 @@ run_pipeline (FeaturesRun * run, GstElement * pipeline)
     gchar *debug = NULL;
 
     gst_message_parse_error (msg, &err, &debug);
-    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->in_path,
+    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->shown_path,
         err ? err->message : "unknown error");
     if (debug && g_getenv ("EARSHOT_DEBUG"))
       fprintf (stderr, "  (%s: %s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), debug);
@@ -614,6 +665,46 @@ same_file (const gchar * a, const gchar * b)
       && sa.st_ino == sb.st_ino;
 }
 
+/* A RIFF/WAVE file whose "data" chunk declares more bytes than the file
+ * holds: wavparse clips the chunk silently, so look at the header ourselves.
+ * Only the first 64 KiB are scanned for the chunk. */
+static gboolean
+wav_is_truncated (const gchar * path, guint64 * declared, guint64 * present)
+{
+  guchar head[65536];
+  GStatBuf st;
+  FILE *f;
+  size_t n, pos = 12;
+  gboolean truncated = FALSE;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  f = fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  n = fread (head, 1, sizeof head, f);
+  fclose (f);
+  if (n < 12 || memcmp (head, "RIFF", 4) != 0 || memcmp (head + 8, "WAVE", 4) != 0)
+    return FALSE;
+  while (pos + 8 <= n) {
+    guint64 size = GST_READ_UINT32_LE (head + pos + 4);
+
+    if (memcmp (head + pos, "data", 4) == 0) {
+      guint64 start = pos + 8;
+
+      /* 0 and 0xffffffff mean "unknown" (streamed writers) */
+      if (size != 0 && size != 0xffffffffu && start + size > (guint64) st.st_size) {
+        *declared = size;
+        *present = (guint64) st.st_size > start ? (guint64) st.st_size - start : 0;
+        truncated = TRUE;
+      }
+      break;
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return truncated;
+}
+
 /* ---- command ----------------------------------------------------------------- */
 
 static const gchar description[] =
@@ -626,7 +717,9 @@ static const gchar description[] =
     "elements' defaults (see gst-inspect-1.0 gammatonefb).\n"
     "\n"
     "Exit status: 0 success, 1 failure (unreadable, corrupt or non-audio input,\n"
-    "unwritable output, missing plugin), 2 usage error (bad option or value).\n"
+    "unwritable output, missing plugin), 2 usage error (bad option or value),\n"
+    "3 completed with bad data (non-finite samples, a truncated WAV, decoder\n"
+    "warnings): OUT is written and a warning says what and where.\n"
     "\n"
     "Example: earshot features --bands 40 --dct 13 speech.ogg speech.csv";
 
@@ -667,10 +760,12 @@ es_cmd_features (int argc, char **argv)
   GError *error = NULL;
   GstElement *pipeline = NULL;
   const gchar *in_path, *out_path;
+  gchar *shown_in = NULL;
   gchar *temp_path = NULL;
   gchar *real_out_path = NULL;
   gboolean to_stdout, to_stream = FALSE, usage_error = FALSE;
   GStatBuf out_stat;
+  guint64 declared = 0, present = 0;
   int status = EXIT_FAILURE_RUN;
 
   g_set_prgname (PROG);
@@ -697,6 +792,7 @@ es_cmd_features (int argc, char **argv)
     goto out;
   }
   in_path = argv[1];
+  shown_in = es_text_for_terminal (in_path, ES_TEXT_TERMINAL_MAX);
   out_path = argv[2];
   to_stdout = strcmp (out_path, "-") == 0;
 
@@ -716,15 +812,15 @@ es_cmd_features (int argc, char **argv)
 
   /* Input problems get a plain message before GStreamer is involved. */
   if (!g_file_test (in_path, G_FILE_TEST_EXISTS)) {
-    fprintf (stderr, PROG ": '%s': no such file\n", in_path);
+    fprintf (stderr, PROG ": '%s': no such file\n", shown_in);
     goto out;
   }
   if (g_file_test (in_path, G_FILE_TEST_IS_DIR)) {
-    fprintf (stderr, PROG ": '%s' is a directory, not an audio file\n", in_path);
+    fprintf (stderr, PROG ": '%s' is a directory, not an audio file\n", shown_in);
     goto out;
   }
   if (g_access (in_path, R_OK) != 0) {
-    fprintf (stderr, PROG ": '%s': %s\n", in_path, g_strerror (errno));
+    fprintf (stderr, PROG ": '%s': %s\n", shown_in, g_strerror (errno));
     goto out;
   }
   if (!to_stdout) {
@@ -753,6 +849,7 @@ es_cmd_features (int argc, char **argv)
   es_cli_ensure_plugin ();
 
   run.in_path = in_path;
+  run.shown_path = shown_in;
   pipeline = build_pipeline (&run, &opt, &usage_error);
   if (pipeline == NULL) {
     status = usage_error ? EXIT_USAGE : EXIT_FAILURE_RUN;
@@ -814,14 +911,33 @@ es_cmd_features (int argc, char **argv)
     double seconds = (double) run.n_audio_samples / opt.rate;
 
     fprintf (stderr, PROG ": %s: %" G_GUINT64_FORMAT " frames x %u %s, %.2f s of"
-        " audio at %d Hz -> %s\n", in_path, run.n_frames, run.n_values,
+        " audio at %d Hz -> %s\n", shown_in, run.n_frames, run.n_values,
         strcmp (run.column_prefix, "c") == 0 ? "cepstral coefficients" : "bands",
         seconds, opt.rate, to_stdout ? "stdout" : out_path);
     if (run.n_frames == 0)
       fprintf (stderr, PROG ": warning: '%s' is shorter than one frame; only the"
-          " header was written\n", in_path);
+          " header was written\n", shown_in);
   }
   status = EXIT_OK;
+  if (wav_is_truncated (in_path, &declared, &present)) {
+    fprintf (stderr, PROG ": warning: '%s' is truncated: its header declares %"
+        G_GUINT64_FORMAT " bytes of audio, the file holds %" G_GUINT64_FORMAT "\n",
+        shown_in, declared, present);
+    status = EXIT_BAD_DATA;
+  }
+  /* a bad sample in the tail after the last whole frame makes no frame */
+  run.n_bad_frames = MIN (run.n_bad_frames, run.n_frames);
+  if (run.n_bad_frames > 0) {
+    fprintf (stderr, PROG ": warning: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+        " frames hold non-finite values (the input holds NaN or Inf samples),"
+        " starting at", run.n_bad_frames, run.n_frames);
+    for (guint i = 0; i < MIN (run.n_bad_frames, MAX_BAD_TIMES); i++)
+      fprintf (stderr, "%s %.3f", i ? "," : "", run.bad_times[i]);
+    fprintf (stderr, " s%s\n", run.n_bad_frames > MAX_BAD_TIMES ? ", ..." : "");
+    status = EXIT_BAD_DATA;
+  }
+  if (run.n_warnings > 0)
+    status = EXIT_BAD_DATA;
 
 out:
   if (run.out && run.out != stdout)
@@ -833,6 +949,7 @@ out:
   if (pipeline)
     gst_object_unref (pipeline);
   free (real_out_path);
+  g_free (shown_in);
   g_free (opt.frame_size);
   g_free (opt.hop_size);
   g_free (opt.window);

@@ -31,6 +31,7 @@
 #include "io/frcsv.h"
 #include "io/frcurve.h"
 #include "io/resize.h"
+#include "io/text.h"
 #include "nn/model.h"
 
 #define PROG "earshot iem"
@@ -489,7 +490,9 @@ append_text_result (GString * out, const Result * r, gboolean verbose)
 {
   if (r->error)
     return;                     /* reported on stderr as it happens */
-  g_string_append_printf (out, "%s: %s (%.1f %%, %s)\n", r->input->path,
+  g_autofree char *path = es_text_for_terminal (r->input->path, ES_TEXT_TERMINAL_MAX);
+
+  g_string_append_printf (out, "%s: %s (%.1f %%, %s)\n", path,
       label_of (r, r->best), 100.0 * r->probabilities[r->best],
       es_model_get_name (r->slot->model));
   if (!verbose)
@@ -625,6 +628,16 @@ add_summary_json (JsonBuilder * b, Result * results, guint n, GPtrArray * labels
   json_builder_end_object (b);
 }
 
+/* File-derived text (names, messages quoting the file) is not always UTF-8;
+ * JSON must always parse. */
+static void
+add_json_text (JsonBuilder * b, const char *text)
+{
+  g_autofree char *valid = es_text_valid_utf8 (text);
+
+  json_builder_add_string_value (b, valid);
+}
+
 /* {"files": [{path, kind, model, label, confidence, probabilities{label: p},
  *   rule{label, bass_diff, treble_diff} (measurements), error}, ...],
  *  "summary": {files, classified, failed, counts{label: n}}} */
@@ -644,7 +657,7 @@ append_json (GString * out, Result * results, guint n, GPtrArray * labels)
 
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "path");
-    json_builder_add_string_value (b, r->input->path);
+    add_json_text (b, r->input->path);
     json_builder_set_member_name (b, "kind");
     json_builder_add_string_value (b, input_kind_names[r->input->kind]);
     json_builder_set_member_name (b, "model");
@@ -686,7 +699,7 @@ append_json (GString * out, Result * results, guint n, GPtrArray * labels)
     }
     json_builder_set_member_name (b, "error");
     if (r->error)
-      json_builder_add_string_value (b, r->error);
+      add_json_text (b, r->error);
     else
       json_builder_add_null_value (b);
     json_builder_end_object (b);
@@ -722,8 +735,12 @@ append_summary_text (GString * out, Result * results, guint n, GPtrArray * label
   if (failed) {
     g_string_append (out, "failed:\n");
     for (guint i = 0; i < n; i++)
-      if (results[i].error)
-        g_string_append_printf (out, "  %s\n", results[i].error);
+      if (results[i].error) {
+        g_autofree char *message = es_text_for_terminal (results[i].error,
+            ES_TEXT_TERMINAL_MAX);
+
+        g_string_append_printf (out, "  %s\n", message);
+      }
   }
 }
 
@@ -805,7 +822,11 @@ progress_show (const Progress * p, guint done, const char *path)
   base = path ? strrchr (path, G_DIR_SEPARATOR) : NULL;
   base = base ? base + 1 : path ? path : "";
   /* \033[K clears what a longer previous name left behind */
-  fprintf (stderr, "\r[%s] %u/%u %.40s\033[K", bar, done, p->total, base);
+  {
+    g_autofree char *name = es_text_for_terminal (base, 40);
+
+    fprintf (stderr, "\r[%s] %u/%u %s\033[K", bar, done, p->total, name);
+  }
   fflush (stderr);
 }
 
@@ -982,7 +1003,11 @@ es_cmd_iem (int argc, char **argv)
     if (r->error) {
       failed++;
       progress_clear (&progress);
-      fprintf (stderr, PROG ": %s\n", r->error);
+    {
+      g_autofree char *message = es_text_for_terminal (r->error, ES_TEXT_TERMINAL_MAX);
+
+      fprintf (stderr, PROG ": %s\n", message);
+    }
     }
     if (format == FORMAT_TEXT && o.output == NULL) {
       /* results appear as they come when printed to the terminal */

@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "io/text.h"
 #include "nn/model.h"
 #include "commands.h"
 
@@ -61,7 +62,12 @@ print_json (const EsModel * model)
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, es_model_get_name (model));
   json_builder_set_member_name (b, "path");
-  json_builder_add_string_value (b, es_model_get_path (model));
+  {
+    /* a file name need not be UTF-8; JSON must be */
+    g_autofree char *path = es_text_valid_utf8 (es_model_get_path (model));
+
+    json_builder_add_string_value (b, path);
+  }
   json_builder_set_member_name (b, "task");
   json_builder_add_string_value (b, es_model_get_task (model));
   json_builder_set_member_name (b, "input");
@@ -134,6 +140,17 @@ frontend_text (const EsModel * model)
   return g_string_free (s, FALSE);
 }
 
+/* "Label value\n" with a value from the model file escaped and shortened
+ * (training metadata and label lists are long but not unbounded). */
+#define MODEL_FIELD_MAX 4096
+static void
+print_field (const char *label, const char *value)
+{
+  g_autofree char *safe = es_text_for_terminal (value, MODEL_FIELD_MAX);
+
+  printf ("%s%s\n", label, safe);
+}
+
 static void
 print_text (const EsModel * model)
 {
@@ -147,16 +164,17 @@ print_text (const EsModel * model)
   for (const char *const *l = es_model_get_labels (model); *l; l++)
     g_string_append_printf (labels, "%s%s", labels->len ? ", " : "", *l);
 
-  printf ("Model:       %s\n", es_model_get_name (model));
-  printf ("File:        %s\n", es_model_get_path (model));
-  printf ("Task:        %s\n", *es_model_get_task (model) ? es_model_get_task (model) : "-");
+  print_field ("Model:       ", es_model_get_name (model));
+  print_field ("File:        ", es_model_get_path (model));
+  print_field ("Task:        ", *es_model_get_task (model) ? es_model_get_task (model) : "-");
   printf ("Input:       %s [", es_model_input_kind_name (es_model_get_input_kind (model)));
   for (int i = 0; i < ndim; i++)
     printf ("%s%zu", i ? ", " : "", shape[i]);
   printf ("]  %s\n", es_model_get_input_media (model));
-  printf ("Labels (%zu): %s\n", es_model_get_n_labels (model), labels->str);
+  printf ("Labels (%zu): ", es_model_get_n_labels (model));
+  print_field ("", labels->str);
   printf ("Parameters:  %zu trainable\n", es_net_count_trainable (es_model_get_net (model)));
-  printf ("Front-end:   %s\n", frontend);
+  print_field ("Front-end:   ", frontend);
   printf ("Architecture:\n");
   lines = g_strsplit (describe, "\n", -1);
   for (char **l = lines; *l; l++)
@@ -164,7 +182,7 @@ print_text (const EsModel * model)
       printf ("  %s\n", *l);
   g_strfreev (lines);
   if (es_model_get_training (model))
-    printf ("Training:    %s\n", es_model_get_training (model));
+    print_field ("Training:    ", es_model_get_training (model));
   printf ("Launch%s:\n  %s\n", es_model_launch_is_derived (model) ?
       " (derived from input and front-end)" : "", es_model_get_launch (model));
 

@@ -2,6 +2,7 @@
  * family squig.link, AutoEq and REW produce, strict validation of the values.
  * See frcsv.h for what is accepted. */
 #include "io/frcsv.h"
+#include "io/text.h"
 
 #include <math.h>
 #include <string.h>
@@ -174,15 +175,20 @@ parse_number (FrParser * p, guint line_number, char **fields, int column,
     g_strdelimit (field, ",", '.');
   *value = g_ascii_strtod (field, &end);
   if (field[0] == '\0' || *end != '\0') {
+    /* the field is file content: escaped and shortened before it is quoted */
+    g_autofree char *shown = es_text_for_terminal (field, ES_TEXT_TERMINAL_MAX);
+
     g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_FORMAT,
         "%s:%u: %s \"%s\" (column %d) is not a number", p->name, line_number, what,
-        field, column + 1);
+        shown, column + 1);
     return FALSE;
   }
   if (!isfinite (*value)) {
+    g_autofree char *shown = es_text_for_terminal (field, ES_TEXT_TERMINAL_MAX);
+
     g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_DATA,
         "%s:%u: %s \"%s\" (column %d) is not a finite number", p->name, line_number,
-        what, field, column + 1);
+        what, shown, column + 1);
     return FALSE;
   }
   return TRUE;

@@ -4,6 +4,7 @@
 
 #include "nn/model.h"
 
+#include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 
@@ -421,6 +422,14 @@ load_tensors (EsModel * model, const EsSafetensors * st, GError ** error)
       g_error_free (read_error);
       return FALSE;
     }
+    /* NaN/Inf weights would give plausible-looking answers: refuse them */
+    for (size_t j = 0; j < es_tensor_numel (value); j++)
+      if (!isfinite (value->data[j])) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_NON_FINITE,
+            "tensor '%s' holds a non-finite value (%g) at element %zu of %zu",
+            params[i].name, (double) value->data[j], j, es_tensor_numel (value));
+        return FALSE;
+      }
   }
   for (size_t i = 0; i < es_safetensors_get_n_tensors (st); i++) {
     const EsSafetensorsTensor *t = es_safetensors_get_tensor (st, i);

@@ -46,6 +46,7 @@ typedef enum {
   ES_MODEL_ERROR_SHAPE_MISMATCH,     /* a tensor has another shape than the architecture's */
   ES_MODEL_ERROR_UNEXPECTED_TENSOR,  /* a tensor the architecture has no place for */
   ES_MODEL_ERROR_DTYPE,              /* a parameter stored as a non-float type */
+  ES_MODEL_ERROR_NON_FINITE,         /* a parameter holds NaN or Inf */
 } EsModelError;
 
 #define ES_MODEL_FORMAT "earshot-model"

@@ -93,4 +93,36 @@ expect_status 0 "overwrite an existing output"
 [ "$(csv_rows "$work/tone.csv")" -eq 98 ] && ok "replaced" || fail "existing output not replaced"
 leftovers=$(find "$work" -name '.*.csv.*' | wc -l)
 [ "$leftovers" -eq 0 ] && ok "no temp files left" || fail "$leftovers temp files left"
+# Bad data is never silent: NaN samples and a truncated WAV complete with exit 3
+# and a warning that says what and where.
+gst-launch-1.0 -q audiotestsrc wave=sine samplesperbuffer=16000 num-buffers=1 \
+  ! "audio/x-raw,format=F32LE,rate=16000,channels=1" ! wavenc ! filesink location="$work/f32.wav"
+cp "$work/f32.wav" "$work/nan.wav"
+data_at=$(grep -obUa data "$work/nan.wav" | head -n 1 | cut -d: -f1)
+# two NaN samples at 0.5 s: frames starting at 0.48, 0.49 and 0.50 s hold them
+# (dd aborts under the ASan runtime that ./dev asan preloads: run it without)
+printf '\000\000\300\177\000\000\300\177' \
+  | env -u LD_PRELOAD dd of="$work/nan.wav" bs=1 seek=$((data_at + 8 + 8000 * 4)) conv=notrunc 2>/dev/null
+run "$EARSHOT" features "$work/nan.wav" "$work/nan.csv"
+expect_status 3 "NaN samples: completed with bad data"
+expect_stderr "3 of 98 frames hold non-finite values"
+expect_stderr "starting at 0.480, 0.490, 0.500 s"
+[ "$(csv_rows "$work/nan.csv")" -eq 98 ] && ok "NaN input: all rows written" \
+  || fail "NaN input: $(csv_rows "$work/nan.csv") rows"
+head -c 30000 "$work/f32.wav" >"$work/truncated.wav"
+run "$EARSHOT" features "$work/truncated.wav" "$work/truncated.csv"
+expect_status 3 "truncated WAV: completed with bad data"
+expect_stderr "is truncated: its header declares 64000 bytes of audio, the file holds 29956"
+run "$EARSHOT" features "$work/f32.wav" "$work/f32.csv"
+expect_status 0 "the intact float WAV"
+# A control character in a file name never reaches the terminal raw.
+cp "$work/f32.wav" "$work/esc$(printf '\033')[2J.wav"
+run "$EARSHOT" features "$work/esc$(printf '\033')[2J.wav" "$work/esc.csv"
+expect_status 0 "a file name with ESC"
+if LC_ALL=C grep -q "$(printf '\033')" "$work/err"; then
+  fail "a raw ESC from the file name reached the terminal"
+else
+  ok "file name escaped on stderr"
+fi
+expect_stderr 'esc\\x1b\[2J.wav'
 finish

@@ -536,6 +536,49 @@ GST_START_TEST (test_non_finite_input)
 
 GST_END_TEST;
 
+static guint
+count_warnings (GstBus * bus)
+{
+  GstMessage *m;
+  guint n = 0;
+
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)) != NULL) {
+    n++;
+    gst_message_unref (m);
+  }
+  return n;
+}
+
+/* Documented: one non-finite warning per stream, not one per vector (a live
+ * NaN source would otherwise flood the bus); a flush starts a new count. */
+GST_START_TEST (test_non_finite_warns_once_per_stream)
+{
+  GstBus *bus;
+  char *launch = launch_for (features_model_path, "");
+  GstHarness *h = harness_with_bus (launch, &bus);
+  float v[16] = { NAN, 1, 0, 0, 0, 0, 0, 0, INFINITY, 0, 1, 0, 0, 0, 0, 0 };
+  GstSegment segment;
+
+  gst_harness_set_src_caps_str (h,
+      "application/x-earshot-features, bands=(int)8, framerate=(fraction)0/1");
+  for (int i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, features_buffer (v, 16,
+                i * GST_SECOND, GST_SECOND)), GST_FLOW_OK);
+  fail_unless_equals_int (count_warnings (bus), 1);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h, features_buffer (v, 16, 0,
+              GST_SECOND)), GST_FLOW_OK);
+  fail_unless_equals_int (count_warnings (bus), 1);
+  teardown_with_bus (h, bus);
+  g_free (launch);
+}
+
+GST_END_TEST;
+
 static Suite *
 cnnclassify_suite (void)
 {
@@ -551,6 +594,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, test_wrong_input);
   tcase_add_test (tc, test_bad_model);
   tcase_add_test (tc, test_non_finite_input);
+  tcase_add_test (tc, test_non_finite_warns_once_per_stream);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -115,4 +115,27 @@ expect_in "$work/err" "cannot write the results to $work/limited/r.json"
 [ "$(cat "$work/limited/r.json")" = keep ] && ok "existing output untouched" || fail "existing output changed"
 [ "$(ls "$work/limited")" = r.json ] && ok "no temporary file left" || fail "left: $(ls "$work/limited")"
 
+# File names are not always UTF-8 and may hold control characters: the JSON
+# still parses, and the terminal never gets them raw.
+u="$work/names"
+mkdir -p "$u"
+make_curve "$u/caf$(printf '\351')-warm.csv" warm
+printf 'frequency,raw\n20,1\n30,nan\n' >"$u/bad$(printf '\033')[2J.csv"
+run "$EARSHOT" iem "${opts[@]}" --json "$u"
+expect_status 1 "--json, names not UTF-8 and with control characters"
+"$PY" - "$work/out" <<'PYEOF' && ok "JSON parses with a non-UTF-8 name" || fail "JSON: $(head -c 300 "$work/out" | od -c | head -5)"
+import json, sys
+doc = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))
+paths = sorted(f["path"] for f in doc["files"])
+assert any("caf\ufffd-warm.csv" in p for p in paths), paths
+assert any("bad\x1b[2J.csv" in p for p in paths), paths
+PYEOF
+run "$EARSHOT" iem "${opts[@]}" "$u"
+if LC_ALL=C grep -q "$(printf '\033')" "$work/out" "$work/err"; then
+  fail "a raw ESC from a file name reached the terminal"
+else
+  ok "control characters escaped in text output"
+fi
+expect_in "$work/err" 'bad\x1b[2J.csv'
+
 finish

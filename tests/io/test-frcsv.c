@@ -293,12 +293,35 @@ START_TEST (test_development_data)
 }
 END_TEST
 
+/* A field quoted in an error is file content: a huge one is shortened and
+ * control characters are escaped, so the message is safe to print. */
+START_TEST (test_error_quotes_field_safely)
+{
+  gsize n = 1 << 20;
+  GString *text = g_string_new ("frequency,raw\n20,1\n30,\033[2J");
+  GError *err = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    g_string_append_c (text, 'x');
+  g_string_append_c (text, '\n');
+  ck_assert_ptr_null (es_fr_measurement_parse (text->str, -1, "t.csv", NULL, &err));
+  ck_assert (err != NULL);
+  ck_assert_msg (strlen (err->message) < 400, "%zu bytes", strlen (err->message));
+  ck_assert_msg (strchr (err->message, '\033') == NULL, "%s", err->message);
+  ck_assert_msg (strstr (err->message, "\\x1b[2Jxxx") != NULL, "%s", err->message);
+  ck_assert_msg (strstr (err->message, "bytes)") != NULL, "%s", err->message);
+  g_error_free (err);
+  g_string_free (text, TRUE);
+}
+END_TEST
+
 static Suite *
 frcsv_suite (void)
 {
   Suite *s = suite_create ("io-frcsv");
   TCase *tc = tcase_create ("frcsv");
   tcase_add_test (tc, test_layouts);
+  tcase_add_test (tc, test_error_quotes_field_safely);
   tcase_add_test (tc, test_column_pick_by_name);
   tcase_add_test (tc, test_decimal_comma);
   tcase_add_test (tc, test_errors);

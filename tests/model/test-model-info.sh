@@ -54,4 +54,16 @@ expect_failure "truncated" "$tmp/cut.safetensors"
 printf 'not a model at all' >"$tmp/text.safetensors"
 expect_failure "header size" "$tmp/text.safetensors"
 expect_failure "not an earshot model" "$fixtures/python-padded.safetensors"
+
+# A file name that is not UTF-8 and holds a control character: the JSON still
+# parses and the terminal text carries no raw ESC.
+odd="$tmp/odd$(printf '\351\033').safetensors"
+cp "$fixtures/tiny-model.safetensors" "$odd"
+"$EARSHOT" model info --json "$odd" >"$tmp/odd.json" 2>"$tmp/err" \
+  || fail "info --json on an odd name exited $?: $(cat "$tmp/err")"
+/usr/bin/python3 -c 'import json, sys; d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8")); assert "odd\ufffd\x1b" in d["path"], d["path"]' \
+  "$tmp/odd.json" || fail "JSON with an odd file name does not parse: $(od -c "$tmp/odd.json" | head -3)"
+"$EARSHOT" model info "$odd" >"$tmp/odd.txt" 2>"$tmp/err" || fail "info on an odd name exited $?"
+LC_ALL=C grep -q "$(printf '\033')" "$tmp/odd.txt" && fail "a raw ESC from the file name reached the terminal"
+grep -qF '\x1b.safetensors' "$tmp/odd.txt" || fail "escaped name missing: $(grep File "$tmp/odd.txt")"
 echo "ok"

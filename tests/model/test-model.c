@@ -226,6 +226,37 @@ expect_model_error (const Change * c, GQuark domain, int code, const char *needl
   g_free (path);
 }
 
+/* A weight or running statistic holding NaN/Inf would give plausible-looking
+ * answers: refuse it at load, naming the tensor and the element. */
+START_TEST (test_non_finite_weights)
+{
+  const char *names[] = { "0.weight", "1.running_var" };
+  const float bad[] = { NAN, INFINITY };
+
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++) {
+    EsModel *model = new_tiny_model (), *copy;
+    GError *error = NULL;
+    char *dir = make_tmp_dir ();
+    char *path = g_build_filename (dir, "bad.safetensors", NULL);
+    EsNetParam *param = es_net_find_param (es_model_get_net (model), names[k]);
+
+    ck_assert (param != NULL);
+    param->value->data[2] = bad[k];
+    ck_assert (es_model_save (model, path, &error));
+    copy = es_model_load (path, &error);
+    ck_assert (copy == NULL);
+    ck_assert_msg (g_error_matches (error, ES_MODEL_ERROR, ES_MODEL_ERROR_NON_FINITE),
+        "%s", error ? error->message : "loaded");
+    ck_assert_msg (strstr (error->message, names[k]) != NULL, "%s", error->message);
+    ck_assert_msg (strstr (error->message, "element 2") != NULL, "%s", error->message);
+    g_error_free (error);
+    es_model_free (model);
+    g_free (path);
+    remove_tmp_dir (dir);
+  }
+}
+END_TEST
+
 START_TEST (test_shape_mismatch)
 {
   Change c = {.reshape_tensor = "0.weight" };
@@ -531,6 +562,7 @@ model_suite (void)
   Suite *s = suite_create ("model");
   TCase *tc = tcase_create ("good");
   tcase_add_test (tc, test_round_trip);
+  tcase_add_test (tc, test_non_finite_weights);
   tcase_add_test (tc, test_python_model);
   tcase_add_test (tc, test_num_batches_tracked_tolerated);
   tcase_add_test (tc, test_search_path);
