@@ -28,6 +28,7 @@
 #include <json-glib/json-glib.h>
 
 #include "commands.h"
+#include "decide/decision.h"
 #include "io/frcsv.h"
 #include "io/frcurve.h"
 #include "io/resize.h"
@@ -333,19 +334,10 @@ run_model (const ModelSlot * slot, const float *input, Result * result)
 {
   size_t n_labels = es_model_get_n_labels (slot->model);
   const float *logits = es_net_forward (es_model_get_net (slot->model), input, 1);
-  double max = logits[0], sum = 0;
 
-  for (size_t k = 1; k < n_labels; k++)
-    max = MAX (max, logits[k]);
   result->probabilities = g_new (double, n_labels);
-  for (size_t k = 0; k < n_labels; k++)
-    sum += result->probabilities[k] = exp ((double) logits[k] - max);
-  result->best = 0;
-  for (size_t k = 0; k < n_labels; k++) {
-    result->probabilities[k] /= sum;
-    if (result->probabilities[k] > result->probabilities[result->best])
-      result->best = (int) k;
-  }
+  es_decision_probabilities (logits, n_labels, result->probabilities);
+  result->best = (int) es_decision_best (result->probabilities, n_labels);
 }
 
 /* ---------------------------------------------------------------- classify */
