@@ -28,10 +28,16 @@ static const EsCommand commands[] = {
 static gboolean
 scan_plugin_dir (GstRegistry * registry, const gchar * dir)
 {
+  GstPlugin *plugin;
+
   if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
     return FALSE;
   gst_registry_scan_path (registry, dir);
-  return gst_registry_find_plugin (registry, "earshot") != NULL;
+  plugin = gst_registry_find_plugin (registry, "earshot");
+  if (plugin == NULL)
+    return FALSE;
+  gst_object_unref (plugin);
+  return TRUE;
 }
 
 int
@@ -99,6 +105,11 @@ main (int argc, char **argv)
     if (argc >= 3 && (command = find_command (argv[2])) != NULL) {
       char *help_argv[] = { argv[2], (char *) "--help", NULL };
       return command->run (2, help_argv);
+    }
+    if (argc >= 3) {
+      fprintf (stderr, "earshot: no help for unknown command '%s'\n\n", argv[2]);
+      usage (stderr);
+      return 2;
     }
     usage (stdout);
     return 0;
