@@ -730,7 +730,7 @@ es_cmd_features (int argc, char **argv)
     .hop_property = "hop-size" };
   FeaturesRun run = { NULL, };
   GOptionEntry entries[] = {
-    {"rate", 'r', 0, G_OPTION_ARG_INT, &opt.rate,
+    {"rate", 0, 0, G_OPTION_ARG_INT, &opt.rate,
         "Front-end sample rate in Hz (default 16000)", "HZ"},
     {"frame-size", 'f', 0, G_OPTION_ARG_STRING, &opt.frame_size,
         "Frame length in samples, or in ms as e.g. 25ms (default 400)", "N"},

@@ -28,15 +28,15 @@ static const EsCommand commands[] = {
 static gboolean
 scan_plugin_dir (GstRegistry * registry, const gchar * dir)
 {
-  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return FALSE;
   GstPlugin *plugin;
 
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return FALSE;
   gst_registry_scan_path (registry, dir);
   plugin = gst_registry_find_plugin (registry, "earshot");
   if (plugin == NULL)
     return FALSE;
-  gst_object_unref (plugin);    /* find_plugin returns a reference */
+  gst_object_unref (plugin);
   return TRUE;
 }
 
@@ -107,7 +107,7 @@ main (int argc, char **argv)
       return command->run (2, help_argv);
     }
     if (argc >= 3) {
-      fprintf (stderr, "earshot: unknown command '%s'\n\n", argv[2]);
+      fprintf (stderr, "earshot: no help for unknown command '%s'\n\n", argv[2]);
       usage (stderr);
       return 2;
     }

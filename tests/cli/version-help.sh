@@ -29,7 +29,7 @@ run "$EARSHOT" no-such-command
 expect_status 2 "unknown command"
 expect_stderr "unknown command"
 run "$EARSHOT" help bogus
-expect_status 2 "help of an unknown command"
+expect_status 2 "help for an unknown command"
 expect_stderr "unknown command 'bogus'"
 run "$EARSHOT" features
 expect_status 2 "features without arguments"
