@@ -41,6 +41,25 @@ time_process() {
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %d\n", m, v[1], NR }'
 }
 
+# Alternate two whole processes REPEATS times (A, B, A, B, ...) so both see the
+# same machine load; prints "medianA bestA medianB bestB".
+time_alternating() {
+  local -a cmd_a cmd_b ta=() tb=()
+  local sep t0 t1
+  for sep in "$@"; do [ "$sep" = "--" ] && break; cmd_a+=("$sep"); done
+  cmd_b=("${@:$((${#cmd_a[@]} + 2))}")
+  for _ in $(seq "$repeats"); do
+    t0=$(date +%s%N); "${one_core[@]}" "${cmd_a[@]}" >/dev/null; t1=$(date +%s%N)
+    ta+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+    t0=$(date +%s%N); "${one_core[@]}" "${cmd_b[@]}" >/dev/null; t1=$(date +%s%N)
+    tb+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+  done
+  local stats='{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f ", m, v[1] }'
+  printf '%s\n' "${ta[@]}" | sort -g | awk "$stats"
+  printf '%s\n' "${tb[@]}" | sort -g | awk "$stats"
+  echo
+}
+
 # in-process pipeline time (PLAYING -> EOS), "median best runs"
 time_pipeline() {
   "${one_core[@]}" "$harness" pipeline "$repeats" "$1"
@@ -73,6 +92,15 @@ measure cli "earshot features CLI, CSV to /dev/null (incl. start-up)" \
   time_process "$build/launch/earshot" features -q --bands $bands "$wav" -
 measure aubio "aubiomfcc -B $frame -H $hop (process, text to /dev/null)" \
   time_process aubiomfcc -i "$wav" -r "$rate" -B "$frame" -H "$hop"
+numpy_peer=(/usr/bin/python3 "$(dirname "$0")/numpy_mfcc.py" "$wav")
+alt=$(time_alternating gst-launch-1.0 -q $decode ! $frontend ! fakesink -- "${numpy_peer[@]}")
+read -r med[alt_es] best[alt_es] med[numpy] best[numpy] <<<"$alt"
+for key in alt_es numpy; do
+  label="earshot: gst-launch-1.0 process, alternated with NumPy"
+  [ "$key" = numpy ] && label="NumPy/SciPy f32 MFCC (process, /usr/bin/python3)"
+  printf '%-58s %8.3f s  (best %.3f s)  %7.0fx real time\n' "$label" "${med[$key]}" "${best[$key]}" \
+    "$(awk -v s="$seconds" -v t="${med[$key]}" 'BEGIN { print s / t }')"
+done
 measure spectrum "GStreamer spectrum, messages on (in-process)" time_pipeline "$decode ! $spectrum ! fakesink"
 measure spectrum_quiet "GStreamer spectrum, post-messages=false (in-process)" \
   time_pipeline "$decode ! ${spectrum/post-messages=true/post-messages=false} ! fakesink"
@@ -80,6 +108,7 @@ measure spectrum_quiet "GStreamer spectrum, post-messages=false (in-process)" \
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 echo
 echo "earshot vs aubiomfcc (whole processes):     $(ratio "${med[aubio]}" "${med[full_proc]}")x faster  (target >= 3x)"
+echo "earshot vs NumPy/SciPy MFCC (processes):   $(ratio "${med[numpy]}" "${med[alt_es]}")x faster  (target >= 4x)"
 echo "earshot CLI with CSV vs aubiomfcc:          $(ratio "${med[aubio]}" "${med[cli]}")x faster"
 echo "earshot vs spectrum with messages:          $(ratio "${med[spectrum]}" "${med[full]}")x faster"
 echo "earshot vs spectrum without messages:       $(ratio "${med[spectrum_quiet]}" "${med[full]}")x faster"
