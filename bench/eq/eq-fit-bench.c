@@ -33,11 +33,15 @@ main (int argc, char **argv)
   gchar *target_name = NULL, *worst = NULL;
   gint stride = 1, max_filters = 10, limit = 0;
   gboolean verbose = FALSE;
+  gdouble max_slope = 0, q_max = 0, max_gain = 0;
   GOptionEntry entries[] = {
     {"target", 't', 0, G_OPTION_ARG_STRING, &target_name, "Target name or file (default harman-in-ear)", "T"},
     {"stride", 's', 0, G_OPTION_ARG_INT, &stride, "Fit every Nth file of index.csv (default 1: all)", "N"},
     {"limit", 'l', 0, G_OPTION_ARG_INT, &limit, "Stop after N fits (default 0: no limit)", "N"},
     {"max-filters", 'n', 0, G_OPTION_ARG_INT, &max_filters, "Filters per fit (default 10)", "N"},
+    {"max-slope", 0, 0, G_OPTION_ARG_DOUBLE, &max_slope, "EsEqFitOptions.max_slope_db", "DB"},
+    {"q-max", 0, 0, G_OPTION_ARG_DOUBLE, &q_max, "EsEqFitOptions.q_max", "Q"},
+    {"max-gain", 0, 0, G_OPTION_ARG_DOUBLE, &max_gain, "EsEqFitOptions.max_gain_db", "DB"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "One line per file", NULL},
     {NULL}
   };
@@ -46,7 +50,7 @@ main (int argc, char **argv)
   g_autofree char *index_path = NULL, *index = NULL;
   EsFrMeasurement *target;
   EsEqFitOptions opt;
-  GArray *res, *secs;
+  GArray *res, *secs, *slopes;
   char **lines;
   size_t failed = 0, row = 0;
   double worst_res = -1, total = 0, max_sec = 0;
@@ -69,8 +73,15 @@ main (int argc, char **argv)
   }
   es_eq_fit_options_init (&opt);
   opt.max_filters = max_filters;
+  if (max_slope > 0)
+    opt.max_slope_db = max_slope;
+  if (q_max > 0)
+    opt.q_max = q_max;
+  if (max_gain > 0)
+    opt.max_gain_db = max_gain;
   res = g_array_new (FALSE, FALSE, sizeof (double));
   secs = g_array_new (FALSE, FALSE, sizeof (double));
+  slopes = g_array_new (FALSE, FALSE, sizeof (double));
   lines = g_strsplit (index, "\n", -1);
   for (char **l = lines + 1; *l; l++) {
     char *comma = strchr (*l, ',');
@@ -97,6 +108,7 @@ main (int argc, char **argv)
     } else {
       g_array_append_val (res, rep.residual_db);
       g_array_append_val (secs, rep.seconds);
+      g_array_append_val (slopes, rep.max_slope_db);
       total += rep.seconds;
       max_sec = MAX (max_sec, rep.seconds);
       if (rep.residual_db > worst_res) {
@@ -105,7 +117,8 @@ main (int argc, char **argv)
         worst = g_strdup (rel);
       }
       if (verbose)
-        printf ("%.3f dB %.3f s %u filters %s\n", rep.residual_db, rep.seconds, rep.n_filters, rel);
+        printf ("%.3f dB %.3f s %u filters, max slope %.0f dB/oct, preamp %.1f dB %s\n",
+            rep.residual_db, rep.seconds, rep.n_filters, rep.max_slope_db, rep.preamp_db, rel);
     }
     es_parametric_eq_free (eq);
     es_fr_measurement_free (m);
@@ -117,6 +130,7 @@ main (int argc, char **argv)
   }
   g_array_sort (res, cmp_double);
   g_array_sort (secs, cmp_double);
+  g_array_sort (slopes, cmp_double);
   printf ("eq-fit: %u fits (%zu failed), target %s, <= %d filters\n", res->len, failed,
       target_name ? target_name : "harman-in-ear", max_filters);
   printf ("residual RMS 20 Hz-10 kHz: median %.3f dB, p90 %.3f dB, max %.3f dB (%s)\n",
@@ -124,6 +138,10 @@ main (int argc, char **argv)
       worst_res, worst);
   printf ("time per fit: mean %.1f ms, median %.1f ms, max %.1f ms\n", 1e3 * total / res->len,
       1e3 * quantile ((double *) secs->data, secs->len, 0.5), 1e3 * max_sec);
+  printf ("steepest EQ slope: median %.0f dB/octave, p90 %.0f, max %.0f\n",
+      quantile ((double *) slopes->data, slopes->len, 0.5),
+      quantile ((double *) slopes->data, slopes->len, 0.9), ((double *) slopes->data)[slopes->len - 1]);
+  g_array_free (slopes, TRUE);
   es_fr_measurement_free (target);
   g_array_free (res, TRUE);
   g_array_free (secs, TRUE);

@@ -8,14 +8,15 @@
 
 G_DEFINE_QUARK (es-eq-error-quark, es_eq_error)
 
-/* Penalty weights, relative to the error terms (which are in dB). */
-#define SLOPE_WEIGHT 0.05       /* per dB/octave beyond max_slope, per grid interval */
+/* Penalty weights, relative to the error terms (which are in dB); the
+ * slope's is an option. */
 #define BOOST_WEIGHT 1.0        /* per dB beyond max_boost, per grid point */
 #define LEVEL_WEIGHT 0.01       /* keeps the free level near the aligned one */
 #define ALIGN_LO 500.0          /* Hz: both curves are 0 dB mean over this band */
 #define ALIGN_HI 2000.0
 #define STAGE_ITERATIONS 40     /* LM iterations after each filter is placed */
 #define FD_STEP 1e-6
+#define SWAP_ROUNDS 4           /* tries at moving the least useful peak */
 
 void
 es_eq_fit_options_init (EsEqFitOptions *opt)
@@ -30,6 +31,7 @@ es_eq_fit_options_init (EsEqFitOptions *opt)
   opt->shelf_q_min = 0.4;
   opt->shelf_q_max = 1.0;
   opt->max_slope_db = 24.0;
+  opt->slope_weight = 0.02;
   opt->max_boost_db = 12.0;
   opt->max_iterations = 200;
 }
@@ -55,6 +57,8 @@ check_options (const EsEqFitOptions *o, GError **error)
   else if (!(o->max_slope_db > 0.0) || !(o->max_boost_db >= 0.0)
       || !isfinite (o->max_slope_db) || !isfinite (o->max_boost_db))
     bad = "max_slope_db must be above 0 and max_boost_db at least 0";
+  else if (!(o->slope_weight >= 0.0 && o->slope_weight <= 100.0))
+    bad = "slope_weight must be 0..100";
   else if (o->max_iterations > 100000)
     bad = "max_iterations must be at most 100000";
   if (bad)
@@ -242,7 +246,7 @@ residuals (const Fit *fit, const double *eq, double level, double *r)
   for (size_t i = 0; i + 1 < g->n; i++) {
     double slope = (eq[i + 1] - eq[i]) / (g->log2f[i + 1] - g->log2f[i]);
     double excess = fabs (slope) - o->max_slope_db;
-    r[j++] = excess > 0 ? SLOPE_WEIGHT * excess * s : 0.0;
+    r[j++] = excess > 0 ? o->slope_weight * excess * s : 0.0;
   }
   for (size_t i = 0; i < g->n; i++) {
     double excess = eq[i] - o->max_boost_db;
@@ -531,6 +535,7 @@ es_eq_fit (const EsFrMeasurement *measurement, const EsFrMeasurement *target,
   double x[1 + 3 * ES_EQ_FIT_MAX_FILTERS];
   double f_top;
   unsigned n_shelves, n_total, np;
+  double loss = INFINITY;
   EsParametricEq *eq;
   EsEqFitReport rep;
 
@@ -588,10 +593,42 @@ es_eq_fit (const EsFrMeasurement *measurement, const EsFrMeasurement *target,
   for (unsigned k = n_shelves; k < n_total; k++) {
     place_peak (&fit, x, k);
     fit.nf = k + 1;
-    refine (&fit, x, k + 1 == n_total ? MAX (o->max_iterations, 1) : STAGE_ITERATIONS);
+    loss = refine (&fit, x, k + 1 == n_total ? MAX (o->max_iterations, 1) : STAGE_ITERATIONS);
   }
   if (fit.nf == n_total && n_total == n_shelves)
-    refine (&fit, x, MAX (o->max_iterations, 1));
+    loss = refine (&fit, x, MAX (o->max_iterations, 1));
+
+  /* Swap rounds: move the peak that helps least to the largest error lobe
+   * left, refine, keep it if the loss drops. */
+  for (unsigned round = 0; round < SWAP_ROUNDS && fit.nf > n_shelves; round++) {
+    double saved[1 + 3 * ES_EQ_FIT_MAX_FILTERS], *r = g_new (double, fit.m);
+    double *eq_wo = g_new (double, g.n), least = INFINITY, loss_t;
+    unsigned victim = n_shelves;
+    for (unsigned k = n_shelves; k < fit.nf; k++) {
+      double l;
+      for (size_t i = 0; i < g.n; i++)
+        eq_wo[i] = fit.eq[i] - fit.resp[k * g.n + i];
+      l = residuals (&fit, eq_wo, x[0], r);
+      if (l < least) {
+        least = l;
+        victim = k;
+      }
+    }
+    memcpy (saved, x, sizeof saved);
+    for (size_t i = 0; i < g.n; i++) {
+      fit.eq[i] -= fit.resp[victim * g.n + i];
+      fit.resp[victim * g.n + i] = 0.0;
+    }
+    place_peak (&fit, x, victim);
+    loss_t = refine (&fit, x, MAX (o->max_iterations, 1));
+    g_free (r);
+    g_free (eq_wo);
+    if (!(loss_t < loss * (1.0 - 1e-3))) {
+      memcpy (x, saved, sizeof saved);
+      break;
+    }
+    loss = loss_t;
+  }
 
   /* Round as written, drop filters that round to 0 dB, add the preamp. */
   np = fit.nf;
@@ -699,6 +736,9 @@ es_eq_fit_evaluate (const EsFrMeasurement *measurement, const EsFrMeasurement *t
     report->preamp_db = eq->preamp_db;
     report->max_gain_db = max_gain;
     report->n_filters = eq->n_filters;
+    for (size_t i = 0; i + 1 < g.n; i++)
+      report->max_slope_db = MAX (report->max_slope_db,
+          fabs (resp[i + 1] - resp[i]) / (g.log2f[i + 1] - g.log2f[i]));
   }
   if (curves) {
     EsEqCurves *c = g_new0 (EsEqCurves, 1);

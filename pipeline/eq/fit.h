@@ -58,6 +58,8 @@ typedef struct {
   double q_min, q_max;          /* peaks' Q (default 0.18 .. 6) */
   double shelf_q_min, shelf_q_max; /* shelves' Q (default 0.4 .. 1.0) */
   double max_slope_db;          /* dB/octave of the EQ before the penalty (default 24) */
+  double slope_weight;          /* penalty per dB/octave beyond it, per 1/48-octave step,
+                                 * as a dB of error at one point (default 0.02) */
   double max_boost_db;          /* EQ gain before the penalty (default 12) */
   unsigned max_iterations;      /* LM iterations of the final refinement (default 200) */
 } EsEqFitOptions;
@@ -73,6 +75,7 @@ typedef struct {
   double max_error_db;          /* largest |error| there, after the same mean removal */
   double preamp_db;             /* = the returned EQ's preamp */
   double max_gain_db;           /* largest gain of the filters' response (10 Hz-Nyquist) */
+  double max_slope_db;          /* steepest slope of the filters' response on the grid, dB/octave */
   unsigned n_filters;
   unsigned iterations;          /* LM iterations, all stages */
   double seconds;               /* wall time of the fit */
