@@ -104,6 +104,37 @@ START_TEST (test_recovers_known_filters)
 }
 END_TEST
 
+/* A fit written as ParametricEQ.txt reads back as the same EQ. */
+START_TEST (test_round_trip_through_reader)
+{
+  EsFrMeasurement *m = load_sample (), *t = load_target ("harman-in-ear");
+  GError *error = NULL;
+  EsParametricEq *eq = es_eq_fit (m, t, NULL, NULL, &error), *back;
+  char *text, *again;
+
+  ck_assert_msg (eq != NULL, "%s", error ? error->message : "");
+  text = es_parametric_eq_format (eq);
+  back = es_parametric_eq_parse (text, strlen (text), &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (back->n_filters, eq->n_filters);
+  ck_assert_double_eq (back->preamp_db, eq->preamp_db);
+  for (unsigned k = 0; k < eq->n_filters; k++) {
+    ck_assert_int_eq (back->filters[k].type, eq->filters[k].type);
+    ck_assert_double_eq_tol (back->filters[k].freq, eq->filters[k].freq, 1e-9);
+    ck_assert_double_eq_tol (back->filters[k].gain_db, eq->filters[k].gain_db, 1e-9);
+    ck_assert_double_eq_tol (back->filters[k].q, eq->filters[k].q, 1e-9);
+  }
+  again = es_parametric_eq_format (back);
+  ck_assert_str_eq (again, text);
+  g_free (text);
+  g_free (again);
+  es_parametric_eq_free (back);
+  es_parametric_eq_free (eq);
+  es_fr_measurement_free (m);
+  es_fr_measurement_free (t);
+}
+END_TEST
+
 /* A measurement that already is the target: nothing to do, 0 dB preamp. */
 START_TEST (test_identity)
 {
@@ -405,6 +436,7 @@ fit_suite (void)
   TCase *tc = tcase_create ("fit");
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_recovers_known_filters);
+  tcase_add_test (tc, test_round_trip_through_reader);
   tcase_add_test (tc, test_identity);
   tcase_add_test (tc, test_bounds);
   tcase_add_test (tc, test_preamp);
