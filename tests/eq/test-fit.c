@@ -362,7 +362,7 @@ cmp_double (const void *a, const void *b)
 }
 
 /* Issue 16 §4 on a spread of the development data (every 337th file; the
- * whole set is bench/eq/fit.sh): median <= 0.2 dB, p90 <= 0.4 dB against
+ * whole set is bench/eq-fit/run.sh): median <= 0.2 dB, p90 <= 0.4 dB against
  * the Harman-style target, each fit under 1 s (not under memcheck). */
 START_TEST (test_development_data)
 {
