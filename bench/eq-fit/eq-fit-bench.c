@@ -117,8 +117,8 @@ main (int argc, char **argv)
         worst = g_strdup (rel);
       }
       if (verbose)
-        printf ("%.3f dB %.3f s %u filters, max slope %.0f dB/oct, preamp %.1f dB %s\n",
-            rep.residual_db, rep.seconds, rep.n_filters, rep.max_slope_db, rep.preamp_db, rel);
+        printf ("%.3f dB %.3f s %u it %u filters, max slope %.0f dB/oct, preamp %.1f dB %s\n",
+            rep.residual_db, rep.seconds, rep.iterations, rep.n_filters, rep.max_slope_db, rep.preamp_db, rel);
     }
     es_parametric_eq_free (eq);
     es_fr_measurement_free (m);

@@ -29,4 +29,6 @@ run env GST_PLUGIN_PATH="$plugin_dir" GST_PLUGIN_SYSTEM_PATH_1_0= \
 expect_status 0 "staged plugin loads"
 grep -q "github.com/earshot-audio/earshot" "$work/out" && ok "origin URL is real" \
   || fail "gst-inspect earshot origin: $(grep -i origin "$work/out")"
+[ -f "$dest$prefix/share/earshot/targets/harman-in-ear.csv" ] && ok "EQ-fit targets in share/earshot/targets" \
+  || fail "no targets in $dest$prefix/share/earshot/targets"
 finish
