@@ -66,7 +66,7 @@ eq_fit (int argc, char **argv)
     {"plot", 0, 0, G_OPTION_ARG_FILENAME, &plot,
         "Draw measurement (blue), target (black), EQ (green) and result (orange) as PNG", "FILE"},
     {"rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate,
-        "Sample rate the filters are designed for (default 48000)", "HZ"},
+        "Sample rate the filters are designed for, 40000-768000 (default 48000)", "HZ"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
@@ -118,8 +118,8 @@ eq_fit (int argc, char **argv)
     status = EXIT_USAGE;
     goto out;
   }
-  if (!(rate >= 22050.0 && rate <= 768000.0)) {
-    fprintf (stderr, PROG " fit: --rate must be 22050..768000 Hz\n");
+  if (!(rate >= ES_EQ_FIT_MIN_RATE && rate <= 768000.0)) {
+    fprintf (stderr, PROG " fit: --rate must be 40000..768000 Hz (20 kHz below Nyquist)\n");
     status = EXIT_USAGE;
     goto out;
   }

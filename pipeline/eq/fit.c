@@ -42,8 +42,8 @@ check_options (const EsEqFitOptions *o, GError **error)
   const char *bad = NULL;
   if (o->max_filters < 1 || o->max_filters > ES_EQ_FIT_MAX_FILTERS)
     bad = "max_filters must be 1..32";
-  else if (!(o->rate >= 22050.0 && o->rate <= 768000.0))
-    bad = "rate must be 22050..768000 Hz";
+  else if (!(o->rate >= ES_EQ_FIT_MIN_RATE && o->rate <= 768000.0))
+    bad = "rate must be 40000..768000 Hz (the fit covers 20 Hz-20 kHz, below Nyquist)";
   else if (o->points < 16 || o->points > 65536)
     bad = "points must be 16..65536";
   else if (!(o->treble_hz > 1000.0 && o->treble_hz <= ES_EQ_FIT_FMAX))

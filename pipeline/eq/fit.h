@@ -51,7 +51,8 @@ typedef enum {
 typedef struct {
   unsigned max_filters;         /* 1..ES_EQ_FIT_MAX_FILTERS; shelves count (default 10:
                                  * 2 shelves + 8 peaks; 1 gives one peak) */
-  double rate;                  /* Hz the filters are designed at (default 48000, ≥ 22050) */
+  double rate;                  /* Hz the filters are designed at (default 48000,
+                                 * ES_EQ_FIT_MIN_RATE..768000: 20 kHz below Nyquist) */
   unsigned points;              /* grid points 20 Hz-20 kHz (default 480, ~1/48 octave) */
   double treble_hz;             /* above: averaged (default 10000) */
   double max_gain_db;           /* |gain| of any filter (default 16) */
@@ -65,6 +66,7 @@ typedef struct {
 } EsEqFitOptions;
 
 #define ES_EQ_FIT_MAX_FILTERS 32
+#define ES_EQ_FIT_MIN_RATE 40000.0
 
 /* The defaults above. */
 void es_eq_fit_options_init (EsEqFitOptions *opt);

@@ -91,8 +91,8 @@ expect_status 2 "--target missing"
 expect_stderr "target"
 run "$EARSHOT" eq fit "$sample" --target flat --max-filters 0
 expect_status 2 "--max-filters 0"
-run "$EARSHOT" eq fit "$sample" --target flat --rate 8000
-expect_status 2 "--rate 8000"
+run "$EARSHOT" eq fit "$sample" --target flat --rate 32000
+expect_status 2 "--rate 32000"
 run "$EARSHOT" eq fit --target flat
 expect_status 2 "no measurement"
 run "$EARSHOT" eq bogus

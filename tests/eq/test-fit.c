@@ -290,7 +290,7 @@ START_TEST (test_errors)
   ck_assert (g_error_matches (error, ES_EQ_ERROR, ES_EQ_ERROR_INVALID));
   g_clear_error (&error);
   es_eq_fit_options_init (&opt);
-  opt.rate = 16000.0;
+  opt.rate = 32000.0;
   ck_assert_ptr_null (es_eq_fit (m, t, &opt, NULL, &error));
   ck_assert (g_error_matches (error, ES_EQ_ERROR, ES_EQ_ERROR_INVALID));
   ck_assert_ptr_nonnull (strstr (error->message, "rate"));
