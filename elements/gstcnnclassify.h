@@ -8,7 +8,7 @@
 #include <gst/base/gstbasetransform.h>
 #include <gst/video/video.h>
 
-#include "nn/model.h"
+#include "model/model.h"
 
 G_BEGIN_DECLS
 

@@ -15,7 +15,7 @@
 
 #include "nn/safetensors.h"
 #ifdef ES_FUZZ_MODEL
-#include "nn/model.h"
+#include "model/model.h"
 #endif
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);

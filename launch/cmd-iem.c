@@ -33,7 +33,7 @@
 #include "io/frcurve.h"
 #include "io/resize.h"
 #include "io/text.h"
-#include "nn/model.h"
+#include "model/model.h"
 
 #define PROG "earshot iem"
 

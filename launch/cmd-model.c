@@ -16,7 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "io/text.h"
-#include "nn/model.h"
+#include "model/model.h"
 #include "commands.h"
 
 static void

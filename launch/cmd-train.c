@@ -26,11 +26,11 @@
 
 #include "commands.h"
 #include "io/plot.h"
-#include "nn/dataset-iem.h"
-#include "nn/fraugment.h"
-#include "nn/model.h"
-#include "nn/recipe.h"
-#include "nn/train.h"
+#include "tasks/iem/dataset-iem.h"
+#include "tasks/iem/fraugment.h"
+#include "model/model.h"
+#include "train/recipe.h"
+#include "train/train.h"
 
 static void
 train_usage (FILE *out)
@@ -484,12 +484,12 @@ main_done:
     if (recipe->ema_decay > 0) {
       g_string_truncate (s, s->len - 1);        /* continue the list */
       g_string_append_printf (s, "- the weights validated and kept are the exponential "
-          "moving average of the training steps (decay %g, nn/ema.h)\n\n", recipe->ema_decay);
+          "moving average of the training steps (decay %g, train/ema.h)\n\n", recipe->ema_decay);
     }
     if (recipe->augment) {
       const EsFrAugmentConfig *ac = &recipe->augment_config;
       g_string_truncate (s, s->len - 1);        /* continue the list */
-      g_string_append_printf (s, "- augmentation of training batches (nn/fraugment.h): "
+      g_string_append_printf (s, "- augmentation of training batches (tasks/iem/fraugment.h): "
           "%.0f %% of drawn examples get their raw rows perturbed (shelves up to %g dB, "
           "tilt up to %g dB/octave, up to two peaks/dips of %g dB, ripple %g dB, grid "
           "shift %g octave) and are relabelled by the rule", 100 * ac->probability,

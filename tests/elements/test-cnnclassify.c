@@ -5,7 +5,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
-#include "nn/model.h"
+#include "model/model.h"
 
 static char *tmpdir;
 static char *features_model_path;

@@ -21,7 +21,7 @@
 #include <glib.h>
 
 #include "io/frcurve.h"
-#include "nn/model.h"
+#include "model/model.h"
 
 static const char *const labels[] = { "Neutral", "Bright", "Warm", "V-shape", NULL };
 enum { NEUTRAL, BRIGHT, WARM, V_SHAPE, N_LABELS };

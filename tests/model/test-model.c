@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "nn/model.h"
+#include "model/model.h"
 #include "fixture.h"
 
 #define TINY_ARCH "[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"stride\":1," \

@@ -1,7 +1,7 @@
 /* The engine learns: a small CNN trained with Adam on a separable synthetic
  * problem (three tones at random phase and amplitude in noise) reaches
  * >= 99 % accuracy on held-out examples, with fixed seeds. The full trainer
- * lives in nn/train; this loop is the minimum to exercise forward, loss,
+ * lives in train/train; this loop is the minimum to exercise forward, loss,
  * backward and the optimiser together in training mode. */
 #include <check.h>
 #include <math.h>

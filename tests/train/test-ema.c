@@ -1,11 +1,11 @@
-/* nn/ema.h: the moving-average arithmetic, the warm-up of the decay, swaps,
+/* train/ema.h: the moving-average arithmetic, the warm-up of the decay, swaps,
  * and es_train keeping the averaged network. */
 #include <check.h>
 #include <math.h>
 #include <string.h>
 
-#include "nn/ema.h"
-#include "nn/train.h"
+#include "train/ema.h"
+#include "train/train.h"
 
 /* Two tensors (a weight with a gradient, a buffer without) over caller data. */
 static void

@@ -1,4 +1,4 @@
-/* FR augmentation (nn/fraugment.h) and the iem-graph data kind: perturbations
+/* FR augmentation (tasks/iem/fraugment.h) and the iem-graph data kind: perturbations
  * are deterministic for a seed and relabel by the rule; a +6 dB bass shelf
  * turns a Neutral curve Warm; graph examples are exactly what io/graph.h draws
  * resized by io/resize.h; the IEM loaders keep raw rows (development data:
@@ -13,8 +13,8 @@
 #include "io/frcurve.h"
 #include "io/graph.h"
 #include "io/resize.h"
-#include "nn/dataset-iem.h"
-#include "nn/fraugment.h"
+#include "tasks/iem/dataset-iem.h"
+#include "tasks/iem/fraugment.h"
 #include "fixture.h"
 
 static const char *const classes[] = { "Neutral", "Bright", "Warm", "V-shape", NULL };

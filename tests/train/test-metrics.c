@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "nn/metrics.h"
+#include "train/metrics.h"
 
 START_TEST (test_metrics_vs_sklearn)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/recipe.h"
-#include "nn/train.h"
+#include "train/recipe.h"
+#include "train/train.h"
 
 #define GOOD_RECIPE \
   "# a comment\n" \

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "nn/schedule.h"
+#include "train/schedule.h"
 
 START_TEST (test_plateau_vs_pytorch)
 {

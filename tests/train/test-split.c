@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/split.h"
+#include "train/split.h"
 
 #define N 1200
 #define N_CLASSES 4

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "nn/dataset-iem.h"
-#include "nn/train.h"
+#include "tasks/iem/dataset-iem.h"
+#include "train/train.h"
 
 #define N_FEATURES 8
 #define N_CLASSES 4

@@ -10,8 +10,8 @@
  * tensor (weights and buffers such as batch-norm running statistics) from the
  * best epoch, says when `patience` epochs passed without an improvement larger
  * than `min_delta`, and puts the best copy back. */
-#ifndef ES_NN_SCHEDULE_H
-#define ES_NN_SCHEDULE_H
+#ifndef ES_TRAIN_SCHEDULE_H
+#define ES_TRAIN_SCHEDULE_H
 
 #include <stddef.h>
 #include <glib.h>

@@ -2,10 +2,10 @@
  * ../shared/data/iem/README.md) as a data set: each file is parsed by
  * io/frcsv and resampled by io/frcurve to `points` log-spaced values between
  * fmin and fmax with the mean removed, exactly as the frsrc element does. */
-#ifndef ES_NN_DATASET_IEM_H
-#define ES_NN_DATASET_IEM_H
+#ifndef ES_TASKS_IEM_DATASET_IEM_H
+#define ES_TASKS_IEM_DATASET_IEM_H
 
-#include "nn/dataset.h"
+#include "train/dataset.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +18,7 @@ EsDataset *es_dataset_load_iem (const char *path, const EsDatasetOptions *option
 
 /* The same measurements as graph images (data kind iem-graph): each drawn by
  * io/graph.h with the mean of its rows removed, in the seed's look or a look
- * of its own (options->varied_look, see nn/fraugment.h), and resized to
+ * of its own (options->varied_look, see tasks/iem/fraugment.h), and resized to
  * image_width x image_height (224 x 224 by default) grey floats in [0, 1]
  * (white = 1) by es_resize_gray8_to_float, as cnnclassify does. Raw rows are
  * kept in both loaders (dataset->raw_*) for augmentation. */

@@ -19,7 +19,7 @@
  *   look = varied              # iem-graph: stored images drawn in the seed's look
  *                              # (seed) or each in a random look of its own (varied)
  *
- *   [augment]                  # iem / iem-graph: training batches only (nn/fraugment.h)
+ *   [augment]                  # iem / iem-graph: training batches only (tasks/iem/fraugment.h)
  *   probability = 0.5          # share of drawn examples whose raw rows are perturbed
  *   shelf_db = 6               # and relabelled by the rule
  *   tilt_db = 1
@@ -49,7 +49,7 @@
  *   min_lr = 0
  *   early_stop_patience = 10   # 0 = train all max_epochs (best weights still kept)
  *   ema_decay = 0              # 0 = off; e.g. 0.999: validate and keep the moving
- *                              # average of the weights (nn/ema.h)
+ *                              # average of the weights (train/ema.h)
  *   seed = 1
  *   threads = 1
  *
@@ -62,15 +62,15 @@
  *   [output]
  *   dir = out                  # model, card and plots go here, named after [model] name
  */
-#ifndef ES_NN_RECIPE_H
-#define ES_NN_RECIPE_H
+#ifndef ES_TRAIN_RECIPE_H
+#define ES_TRAIN_RECIPE_H
 
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/train-error.h"
-#include "nn/dataset.h"
-#include "nn/fraugment.h"
+#include "train/train-error.h"
+#include "train/dataset.h"
+#include "tasks/iem/fraugment.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
  * ReduceLROnPlateau and early stopping on the validation loss (training loss
  * when there is no validation set); the best epoch's tensors are restored at
  * the end. With ema_decay the network validated, kept and restored is the
- * exponential moving average of the weights (nn/ema.h); training steps still
+ * exponential moving average of the weights (train/ema.h); training steps still
  * move the live weights. For a given seed and thread count every run gives bit-identical
  * weights: weight init, dropout masks, shuffles and augmentation each draw
  * from their own generator derived from the seed.
@@ -13,18 +13,18 @@
  * es_cross_validate runs k folds (stratified or grouped): each fold is the
  * test part once; the rest is split again into train and validation, a fresh
  * network is trained, and the test fold is scored. */
-#ifndef ES_NN_TRAIN_H
-#define ES_NN_TRAIN_H
+#ifndef ES_TRAIN_TRAIN_H
+#define ES_TRAIN_TRAIN_H
 
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/dataset.h"
-#include "nn/metrics.h"
+#include "train/dataset.h"
+#include "train/metrics.h"
 #include "nn/net.h"
-#include "nn/recipe.h"
-#include "nn/split.h"
-#include "nn/train-error.h"
+#include "train/recipe.h"
+#include "train/split.h"
+#include "train/train-error.h"
 
 G_BEGIN_DECLS
 
@@ -43,7 +43,7 @@ typedef void (*EsEpochFunc) (const EsEpochReport *report, gpointer user_data);
 
 /* Called on every training batch after it is gathered, before the forward
  * pass: may change the inputs in place (augmentation) and the labels (an
- * augmentation that changes what an example is, e.g. nn/fraugment.h, relabels
+ * augmentation that changes what an example is, e.g. tasks/iem/fraugment.h, relabels
  * it). @train is the data set being trained on and @indices (batch entries)
  * the examples of the batch in it, so the hook can reach per-example data
  * such as the raw rows. rng is the trainer's augmentation generator, so
@@ -64,7 +64,7 @@ typedef struct {
   double min_lr;
   int early_stop_patience;      /* 0 = never stop early */
   double ema_decay;             /* 0 = off; else validate and keep the moving
-                                 * average of the weights (nn/ema.h) */
+                                 * average of the weights (train/ema.h) */
   guint64 seed;
   int threads;                  /* BLAS threads; 0 = leave as is */
   int jobs;                     /* es_cross_validate: folds trained at once, one thread

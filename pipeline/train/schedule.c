@@ -1,5 +1,5 @@
 /* ReduceLROnPlateau and early stopping with best-weights restore. */
-#include "nn/schedule.h"
+#include "train/schedule.h"
 
 #include <math.h>
 #include <string.h>

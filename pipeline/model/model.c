@@ -2,7 +2,7 @@
  * docs/model.md. */
 #include "config.h"
 
-#include "nn/model.h"
+#include "model/model.h"
 
 #include <math.h>
 #include <string.h>

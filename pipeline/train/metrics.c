@@ -1,5 +1,5 @@
 /* Classification metrics. */
-#include "nn/metrics.h"
+#include "train/metrics.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Seeded shuffles and stratified / grouped splits. */
-#include "nn/split.h"
+#include "train/split.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
 /* Error domain of training. */
-#include "nn/train-error.h"
+#include "train/train-error.h"
 
 G_DEFINE_QUARK (es-train-error-quark, es_train_error)

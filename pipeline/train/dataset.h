@@ -11,13 +11,13 @@
  * Classes are given in a fixed order (the model's label list) or, if not, in
  * order of first appearance. A group key is one or more columns joined, e.g.
  * "reviewer,iem" keeps the L and R channels of one IEM together. */
-#ifndef ES_NN_DATASET_H
-#define ES_NN_DATASET_H
+#ifndef ES_TRAIN_DATASET_H
+#define ES_TRAIN_DATASET_H
 
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/train-error.h"
+#include "train/train-error.h"
 
 G_BEGIN_DECLS
 
@@ -65,7 +65,7 @@ typedef struct {
   size_t max_rows;
   /* iem-graph: model image size (0 = 224 x 224) and the look of the stored
    * (not augmented) images: FALSE = the seed's (800 x 500, 2-px blue line),
-   * TRUE = a look drawn per example from look_seed (nn/fraugment.h) */
+   * TRUE = a look drawn per example from look_seed (tasks/iem/fraugment.h) */
   unsigned image_width, image_height;
   gboolean varied_look;
   guint64 look_seed;
@@ -73,7 +73,7 @@ typedef struct {
 
 EsDataset *es_dataset_load_table (const char *csv_path, const EsDatasetOptions *options,
     GError **error);
-/* The IEM loader is in nn/dataset-iem.h. */
+/* The IEM loader is in train/dataset-iem.h. */
 
 G_END_DECLS
 

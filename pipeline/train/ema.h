@@ -12,8 +12,8 @@
  * where t counts the updates, so early shadows are not dominated by the
  * random initialisation. es_ema_swap exchanges shadow and live tensors, to
  * evaluate or keep the averaged network and then go back to training. */
-#ifndef ES_NN_EMA_H
-#define ES_NN_EMA_H
+#ifndef ES_TRAIN_EMA_H
+#define ES_TRAIN_EMA_H
 
 #include <stddef.h>
 #include <glib.h>

@@ -10,14 +10,14 @@
  * on the side whose class proportions and size move closest to their targets.
  * Ungrouped (stratified) splits are the same procedure with one group per
  * sample, which reaches the per-class proportions to within one sample. */
-#ifndef ES_NN_SPLIT_H
-#define ES_NN_SPLIT_H
+#ifndef ES_TRAIN_SPLIT_H
+#define ES_TRAIN_SPLIT_H
 
 #include <stddef.h>
 #include <glib.h>
 
 #include "nn/rng.h"
-#include "nn/train-error.h"
+#include "train/train-error.h"
 
 G_BEGIN_DECLS
 

@@ -1,5 +1,5 @@
 /* Exponential moving average of a network's tensors. */
-#include "nn/ema.h"
+#include "train/ema.h"
 
 struct _EsEma {
   double decay;

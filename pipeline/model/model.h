@@ -20,8 +20,8 @@
  * checks every tensor against it: each parameter present with its exact shape,
  * nothing unexpected (PyTorch's "<i>.num_batches_tracked" is tolerated for
  * batch-norm layers). See docs/model.md. */
-#ifndef ES_NN_MODEL_H
-#define ES_NN_MODEL_H
+#ifndef ES_MODEL_MODEL_H
+#define ES_MODEL_MODEL_H
 
 #include <stddef.h>
 #include <glib.h>

@@ -1,13 +1,13 @@
 /* The IEM data-set loader: index.csv + frequency-response CSVs, resampled by
  * the same io/ code as the frsrc element. */
-#include "nn/dataset-iem.h"
-#include "nn/dataset-csv.h"
+#include "tasks/iem/dataset-iem.h"
+#include "train/dataset-csv.h"
 
 #include <string.h>
 
 #include "io/frcsv.h"
 #include "io/frcurve.h"
-#include "nn/fraugment.h"
+#include "tasks/iem/fraugment.h"
 
 /* The look of stored graph example i: the seed's, or drawn from the seed and
  * the sample's name (so a file keeps its look whatever else is selected). */

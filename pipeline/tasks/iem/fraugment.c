@@ -1,13 +1,13 @@
 /* Augmentation of frequency-response training data: perturbed raw rows,
  * relabelled by the rule, and graph images drawn with random looks. */
-#include "nn/fraugment.h"
+#include "tasks/iem/fraugment.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "io/frcurve.h"
 #include "io/resize.h"
-#include "nn/train-error.h"
+#include "train/train-error.h"
 
 void
 es_fr_augment_config_init (EsFrAugmentConfig *c)

@@ -1,5 +1,5 @@
 /* Training recipes (GKeyFile). */
-#include "nn/recipe.h"
+#include "train/recipe.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
-#include "nn/dataset-iem.h"
+#include "tasks/iem/dataset-iem.h"
 
 /* Every group and key a recipe may have: anything else is a typo to report,
  * not to ignore (a misspelt "learning_rat" would silently train with the

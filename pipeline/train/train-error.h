@@ -1,6 +1,6 @@
 /* Error domain of training: data sets, splits, recipes and the training loop. */
-#ifndef ES_NN_TRAIN_ERROR_H
-#define ES_NN_TRAIN_ERROR_H
+#ifndef ES_TRAIN_TRAIN_ERROR_H
+#define ES_TRAIN_TRAIN_ERROR_H
 
 #include <glib.h>
 

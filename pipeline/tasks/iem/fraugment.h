@@ -15,15 +15,15 @@
  * es_resize_gray8_to_float (as cnnclassify and `earshot iem` do).
  *
  * Everything draws from the EsRng it is given: deterministic for a seed. */
-#ifndef ES_NN_FRAUGMENT_H
-#define ES_NN_FRAUGMENT_H
+#ifndef ES_TASKS_IEM_FRAUGMENT_H
+#define ES_TASKS_IEM_FRAUGMENT_H
 
 #include <stddef.h>
 #include <glib.h>
 
 #include "io/graph.h"
-#include "nn/dataset.h"
-#include "nn/split.h"
+#include "train/dataset.h"
+#include "train/split.h"
 
 G_BEGIN_DECLS
 

@@ -1,13 +1,13 @@
 /* The training loop, evaluation and the k-fold cross-validation driver. */
-#include "nn/train.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "nn/ema.h"
+#include "train/ema.h"
 #include "nn/loss.h"
 #include "nn/optim.h"
-#include "nn/schedule.h"
+#include "train/schedule.h"
 
 /* Separate generator streams derived from the one seed, so adding (say) an
  * augmentation draw never changes the shuffles or the weights. */

@@ -1,9 +1,9 @@
 /* Internal to the data-set loaders (dataset.c, dataset-iem.c): a header-row
  * CSV reader and the row selection (filter, labels, groups) they share. */
-#ifndef ES_NN_DATASET_CSV_H
-#define ES_NN_DATASET_CSV_H
+#ifndef ES_TRAIN_DATASET_CSV_H
+#define ES_TRAIN_DATASET_CSV_H
 
-#include "nn/dataset.h"
+#include "train/dataset.h"
 
 G_BEGIN_DECLS
 

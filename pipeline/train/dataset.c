@@ -1,10 +1,10 @@
 /* In-memory data sets and their loaders (CSV table, IEM measurement folder). */
-#include "nn/dataset.h"
+#include "train/dataset.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "nn/dataset-csv.h"
+#include "train/dataset-csv.h"
 
 EsDataset *
 es_dataset_new (size_t n, size_t input_size, const char *const *class_names)

@@ -7,8 +7,8 @@
  * over samples of 1/rank of the true class when it is among the three highest
  * scores, else 0 (the Kaggle / seed-paper definition). Score ties rank the
  * lower class index first, as a stable sort does (numpy argmax agrees). */
-#ifndef ES_NN_METRICS_H
-#define ES_NN_METRICS_H
+#ifndef ES_TRAIN_METRICS_H
+#define ES_TRAIN_METRICS_H
 
 #include <stddef.h>
 #include <glib.h>
