@@ -578,12 +578,27 @@ frame_is_finite (const gfloat * x, gsize n)
   return TRUE;
 }
 
+/* Finite, with one branch at the end (the sum of x * 0 is NaN if any x is
+ * NaN or infinite). */
+static gboolean
+vector_is_finite (const gfloat * x, gsize n)
+{
+  gfloat zero_if_finite = 0.0f;
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    zero_if_finite += x[i] * 0.0f;
+  return zero_if_finite == 0.0f;
+}
+
 static GstFlowReturn
 gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     GstBuffer * outbuf)
 {
   GstGammatoneFb *self = GST_GAMMATONE_FB (trans);
   GstMapInfo in_map, out_map;
+  const gfloat *frames;
+  gfloat *out;
   gsize n_frames, f, non_finite = 0, first_bad = 0;
   guint n_out;
   gfloat log_floor;
@@ -610,25 +625,38 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   }
   gst_buffer_map (outbuf, &out_map, GST_MAP_WRITE);
   g_assert (out_map.size >= n_frames * n_out * sizeof (gfloat));
+  frames = (const gfloat *) in_map.data;
+  out = (gfloat *) out_map.data;
 
+  /* All frames of the buffer in one call: the filterbank works on blocks of
+   * frames, with the same numbers as frame by frame. */
+  if (self->dct_plan == NULL) {
+    es_gammatone_fb_energies_frames (self->fb, frames, n_frames, out);
+    es_log_compress (out, n_frames * n_out, log_floor);
+  } else {
+    for (f = 0; f < n_frames; f++) {
+      es_gammatone_fb_energies (self->fb, frames + f * self->frame_size,
+          self->energies);
+      es_log_compress (self->energies, self->n_bands, log_floor);
+      es_dct_process (self->dct_plan, self->energies, out + f * n_out);
+    }
+  }
+
+  /* A non-finite sample makes its whole vector non-finite, so only frames
+   * with a non-finite value out (possibly a finite frame that overflowed)
+   * need their samples checked. */
   for (f = 0; f < n_frames; f++) {
-    const gfloat *frame = (const gfloat *) in_map.data + f * self->frame_size;
-    gfloat *vec = (gfloat *) out_map.data + f * n_out;
+    const gfloat *frame = frames + f * self->frame_size;
+    gfloat *vec = out + f * n_out;
     guint b;
 
-    if (G_UNLIKELY (!frame_is_finite (frame, self->frame_size))) {
-      if (non_finite++ == 0)
-        first_bad = f;
-      for (b = 0; b < n_out; b++)
-        vec[b] = NAN;
+    if (G_LIKELY (vector_is_finite (vec, n_out))
+        || frame_is_finite (frame, self->frame_size))
       continue;
-    }
-    es_gammatone_fb_energies (self->fb, frame, self->energies);
-    es_log_compress (self->energies, self->n_bands, log_floor);
-    if (self->dct_plan)
-      es_dct_process (self->dct_plan, self->energies, vec);
-    else
-      memcpy (vec, self->energies, n_out * sizeof (gfloat));
+    if (non_finite++ == 0)
+      first_bad = f;
+    for (b = 0; b < n_out; b++)
+      vec[b] = NAN;
   }
 
   gst_buffer_unmap (outbuf, &out_map);

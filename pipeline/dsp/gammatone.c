@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dsp/fft.h"
+#include "dsp/simd.h"
 
 struct _EsGammatoneFb {
   unsigned n_bands;
@@ -24,7 +25,7 @@ struct _EsGammatoneFb {
   size_t *first_bin;    /* per band: weights outside [first_bin, end_bin) are 0 */
   size_t *end_bin;
   EsFftPower *fft;
-  float *power;         /* n_bins scratch, so es_gammatone_fb_energies never allocates */
+  float *power;         /* ES_GAMMATONE_BLOCK x n_bins scratch, so nothing allocates per frame */
 };
 
 double
@@ -164,7 +165,7 @@ es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
   fb->first_bin = g_new (size_t, n_bands);
   fb->end_bin = g_new (size_t, n_bands);
   fb->fft = es_fft_power_new (fb->n_fft);
-  fb->power = g_new (float, fb->n_bins);
+  fb->power = g_new (float, ES_GAMMATONE_BLOCK * fb->n_bins);
 
   fill_weights (fb, bands);
   return fb;
@@ -227,52 +228,102 @@ es_gammatone_fb_get_weights (const EsGammatoneFb *fb)
   return fb->weights;
 }
 
-/* Dot product with eight independent partial sums: the compiler turns the
- * fixed inner loop into SIMD, and the sum is less sensitive to rounding than
- * one running total. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-/* AVX2 doubles the vector width where the CPU has it (picked once at load time).
- * No FMA: the lanes then round exactly like the SSE2 build, so features do not
- * depend on the machine. */
-#define ES_DOT_CLONES __attribute__((target_clones ("avx2", "default")))
-#endif
-#endif
-#ifndef ES_DOT_CLONES
-#define ES_DOT_CLONES
-#endif
+/* Applying the bank: each band is a dot product over its bin range with eight
+ * independent partial sums (lane j takes bins first + j, first + j + 8, ...),
+ * reduced in a fixed order, then the remaining bins in sequence. The kernel
+ * runs up to ES_GAMMATONE_BLOCK frames at once: each weight vector is loaded
+ * once for all of them, and their independent sums keep the adder busy (one
+ * frame alone waits on the latency of its own accumulator). Every
+ * (frame, band) is still summed in exactly the order above, so the energies do
+ * not depend on how many frames a call gets: a buffer of 13 frames, a chunk of
+ * 32 and frame-by-frame calls give the same bits. No FMA (dsp/simd.h), so
+ * the AVX2 and SSE2 versions agree too. */
 
-ES_DOT_CLONES static float
-dot_f32 (const float *restrict a, const float *restrict b, size_t n)
+/* The order of one band's sum: lanes reduced pairwise, then the tail. */
+static inline float
+reduce8 (EsF8 acc, float tail)
 {
-  float acc[8] = { 0 };
-  float tail = 0.0f;
-  size_t i = 0;
-
-  for (; i + 8 <= n; i += 8)
-    for (unsigned j = 0; j < 8; j++)
-      acc[j] += a[i + j] * b[i + j];
-  for (; i < n; i++)
-    tail += a[i] * b[i];
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
       + tail;
+}
+
+/* energies[t * n_bands + b] for n_frames <= ES_GAMMATONE_BLOCK power rows. */
+ES_SIMD_CLONES static void
+apply_block (const EsGammatoneFb *fb, const float *power, size_t n_frames, float *energies)
+{
+  const size_t n_bins = fb->n_bins;
+  const unsigned n_bands = fb->n_bands;
+  /* Missing frames of a short block alias frame 0; their sums are dropped. */
+  const float *p0 = power;
+  const float *p1 = n_frames > 1 ? power + n_bins : p0;
+  const float *p2 = n_frames > 2 ? power + 2 * n_bins : p0;
+  const float *p3 = n_frames > 3 ? power + 3 * n_bins : p0;
+
+  for (unsigned b = 0; b < n_bands; b++) {
+    const float *w = fb->weights + (size_t) b * n_bins;
+    const size_t end = fb->end_bin[b];
+    size_t k = fb->first_bin[b];
+    EsF8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+    float t0 = 0.0f, t1 = 0.0f, t2 = 0.0f, t3 = 0.0f;
+    float e[ES_GAMMATONE_BLOCK];
+
+    if (n_frames == 1) {
+      for (; k + 8 <= end; k += 8)
+        a0 += es_f8_load (w + k) * es_f8_load (p0 + k);
+      for (; k < end; k++)
+        t0 += w[k] * p0[k];
+      energies[b] = reduce8 (a0, t0);
+      continue;
+    }
+    for (; k + 8 <= end; k += 8) {
+      EsF8 wk = es_f8_load (w + k);
+      a0 += wk * es_f8_load (p0 + k);
+      a1 += wk * es_f8_load (p1 + k);
+      a2 += wk * es_f8_load (p2 + k);
+      a3 += wk * es_f8_load (p3 + k);
+    }
+    for (; k < end; k++) {
+      t0 += w[k] * p0[k];
+      t1 += w[k] * p1[k];
+      t2 += w[k] * p2[k];
+      t3 += w[k] * p3[k];
+    }
+    e[0] = reduce8 (a0, t0);
+    e[1] = reduce8 (a1, t1);
+    e[2] = reduce8 (a2, t2);
+    e[3] = reduce8 (a3, t3);
+    for (size_t t = 0; t < n_frames; t++)
+      energies[t * n_bands + b] = e[t];
+  }
 }
 
 void
 es_gammatone_fb_apply (const EsGammatoneFb *fb, const float *power, float *energies)
 {
-  for (unsigned b = 0; b < fb->n_bands; b++) {
-    size_t first = fb->first_bin[b];
-    const float *row = fb->weights + (size_t) b * fb->n_bins;
-    energies[b] = dot_f32 (row + first, power + first, fb->end_bin[b] - first);
+  apply_block (fb, power, 1, energies);
+}
+
+void
+es_gammatone_fb_energies_frames (EsGammatoneFb *fb, const float *frames, size_t n_frames,
+    float *energies)
+{
+  while (n_frames > 0) {
+    size_t n = MIN (n_frames, ES_GAMMATONE_BLOCK);
+
+    for (size_t t = 0; t < n; t++)
+      es_fft_power_process (fb->fft, frames + t * fb->frame_size, fb->frame_size,
+          fb->power + t * fb->n_bins);
+    apply_block (fb, fb->power, n, energies);
+    frames += n * fb->frame_size;
+    energies += n * fb->n_bands;
+    n_frames -= n;
   }
 }
 
 void
 es_gammatone_fb_energies (EsGammatoneFb *fb, const float *frame, float *energies)
 {
-  es_fft_power_process (fb->fft, frame, fb->frame_size, fb->power);
-  es_gammatone_fb_apply (fb, fb->power, energies);
+  es_gammatone_fb_energies_frames (fb, frame, 1, energies);
 }
 
 void
