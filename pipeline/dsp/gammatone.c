@@ -326,16 +326,36 @@ es_gammatone_fb_energies (EsGammatoneFb *fb, const float *frame, float *energies
   es_gammatone_fb_energies_frames (fb, frame, 1, energies);
 }
 
-void
+/* ln of eight lanes as es_log_compress defines it. */
+static inline EsF8
+log_compress8 (EsF8 v, float floor, float log_floor)
+{
+  EsI8 above = v > es_f8_splat (floor);
+  EsI8 finite = v < es_f8_splat (INFINITY);
+  EsI8 nan = v != v;
+  EsF8 r = es_f8_log (es_f8_select (above & finite, v, es_f8_splat (1.0f)));
+
+  /* v > floor: ln v (+Inf stays +Inf); NaN stays NaN; else ln floor. */
+  r = es_f8_select (finite, r, v);
+  return es_f8_select (above | nan, r, es_f8_splat (log_floor));
+}
+
+/* Vectorised (libm's logf is a call per value; it took a fifth of the
+ * filterbank's time). */
+ES_SIMD_CLONES void
 es_log_compress (float *x, size_t n, float floor)
 {
   const float log_floor = logf (floor);
+  size_t i = 0;
 
-  for (size_t i = 0; i < n; i++) {
-    float v = x[i];
-    if (v > floor)
-      x[i] = logf (v);
-    else if (!isnan (v))
-      x[i] = log_floor;
+  for (; i + 8 <= n; i += 8)
+    es_f8_store (x + i, log_compress8 (es_f8_load (x + i), floor, log_floor));
+  if (i < n) {
+    /* The tail through the same lanes, so no value depends on the split. */
+    float pad[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+
+    memcpy (pad, x + i, (n - i) * sizeof (float));
+    es_f8_store (pad, log_compress8 (es_f8_load (pad), floor, log_floor));
+    memcpy (x + i, pad, (n - i) * sizeof (float));
   }
 }
