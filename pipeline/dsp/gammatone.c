@@ -2,10 +2,11 @@
  *
  * The weight matrix is computed once in double precision. Each band keeps the
  * bin range outside which its weights are below ES_GAMMATONE_WEIGHT_CUTOFF of
- * its gain; applying the bank is then one short SIMD dot product per band. That
- * skips the empty ends of the low bands, and avoids a dense cblas_sgemv, which
- * OpenBLAS may spread over threads for a 64 x 257 product (the elements must
- * stay on one core and allocation-free). */
+ * its gain; applying the bank is then one SIMD dot product per band over that
+ * range, for blocks of frames at once (see apply_block). That skips the empty
+ * ends of the low bands, and avoids a dense cblas_sgemv, which OpenBLAS may
+ * spread over threads for a 64 x 257 product (the elements must stay on one
+ * core and allocation-free). */
 #include "dsp/gammatone.h"
 
 #include <math.h>
@@ -24,8 +25,15 @@ struct _EsGammatoneFb {
   float *weights;       /* n_bands x n_bins */
   size_t *first_bin;    /* per band: weights outside [first_bin, end_bin) are 0 */
   size_t *end_bin;
+  /* The kernel's copy of the weights: rows of `stride` floats (n_bins rounded
+   * up to 8, zero padded, 32-byte aligned), and each band's range widened to
+   * whole aligned 8-bin vectors [first8, end8), so no row needs a scalar tail. */
+  size_t stride;
+  float *kernel_weights;
+  size_t *first8;
+  size_t *end8;
   EsFftPower *fft;
-  float *power;         /* ES_GAMMATONE_BLOCK x n_bins scratch, so nothing allocates per frame */
+  float *power;         /* ES_GAMMATONE_BLOCK rows of `stride`, aligned: nothing allocates per frame */
 };
 
 double
@@ -121,6 +129,9 @@ fill_weights (EsGammatoneFb *fb, const EsGammatoneBand *bands)
     /* The response is unimodal, so the kept bins are contiguous. */
     fb->first_bin[b] = first < end ? first : 0;
     fb->end_bin[b] = first < end ? end : 0;
+    fb->first8[b] = fb->first_bin[b] / 8 * 8;
+    fb->end8[b] = (fb->end_bin[b] + 7) / 8 * 8;
+    memcpy (fb->kernel_weights + b * fb->stride, row, fb->n_bins * sizeof (float));
   }
 }
 
@@ -164,8 +175,12 @@ es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
   fb->weights = g_new0 (float, (size_t) n_bands * fb->n_bins);
   fb->first_bin = g_new (size_t, n_bands);
   fb->end_bin = g_new (size_t, n_bands);
+  fb->stride = (fb->n_bins + 7) / 8 * 8;
+  fb->kernel_weights = g_aligned_alloc0 ((size_t) n_bands * fb->stride, sizeof (float), 32);
+  fb->first8 = g_new (size_t, n_bands);
+  fb->end8 = g_new (size_t, n_bands);
   fb->fft = es_fft_power_new (fb->n_fft);
-  fb->power = g_new (float, ES_GAMMATONE_BLOCK * fb->n_bins);
+  fb->power = g_aligned_alloc0 (ES_GAMMATONE_BLOCK * fb->stride, sizeof (float), 32);
 
   fill_weights (fb, bands);
   return fb;
@@ -194,7 +209,10 @@ es_gammatone_fb_free (EsGammatoneFb *fb)
   g_free (fb->weights);
   g_free (fb->first_bin);
   g_free (fb->end_bin);
-  g_free (fb->power);
+  g_aligned_free (fb->kernel_weights);
+  g_free (fb->first8);
+  g_free (fb->end8);
+  g_aligned_free (fb->power);
   g_free (fb);
 }
 
@@ -228,79 +246,91 @@ es_gammatone_fb_get_weights (const EsGammatoneFb *fb)
   return fb->weights;
 }
 
-/* Applying the bank: each band is a dot product over its bin range with eight
- * independent partial sums (lane j takes bins first + j, first + j + 8, ...),
- * reduced in a fixed order, then the remaining bins in sequence. The kernel
- * runs up to ES_GAMMATONE_BLOCK frames at once: each weight vector is loaded
- * once for all of them, and their independent sums keep the adder busy (one
- * frame alone waits on the latency of its own accumulator). Every
- * (frame, band) is still summed in exactly the order above, so the energies do
- * not depend on how many frames a call gets: a buffer of 13 frames, a chunk of
- * 32 and frame-by-frame calls give the same bits. No FMA (dsp/simd.h), so
- * the AVX2 and SSE2 versions agree too. */
+/* Applying the bank: each band is a dot product over its bin range, taken
+ * as whole 8-bin vectors aligned to multiples of 8 (the widening only adds
+ * exact zero weights), with one partial sum per lane (lane j takes bins
+ * first8 + j, first8 + j + 8, ...), reduced in a fixed order. The kernel runs
+ * up to ES_GAMMATONE_BLOCK frames at once: each weight vector is loaded once
+ * for all of them, the weight rows stream through the cache once per block
+ * instead of once per frame, and the independent sums keep the adders busy
+ * (one frame alone waits on the latency of its own accumulator). Every
+ * (frame, band) is summed in exactly the same order whatever the block, so
+ * the energies do not depend on how frames are grouped: a buffer of 13 frames,
+ * a chunk of 32 and frame-by-frame calls give the same bits. No FMA
+ * (dsp/simd.h), so the AVX2 and SSE2 versions agree too. */
 
-/* The order of one band's sum: lanes reduced pairwise, then the tail. */
+/* The order of one band's sum: lanes reduced pairwise. */
 static inline float
-reduce8 (EsF8 acc, float tail)
+reduce8 (EsF8 acc)
 {
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
-      + tail;
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-/* energies[t * n_bands + b] for n_frames <= ES_GAMMATONE_BLOCK power rows. */
+/* energies[t * n_bands + b] for n_frames <= ES_GAMMATONE_BLOCK power rows of
+ * n_bins values, `row_stride` apart. */
 ES_SIMD_CLONES static void
-apply_block (const EsGammatoneFb *fb, const float *power, size_t n_frames, float *energies)
+apply_block (const EsGammatoneFb *fb, const float *power, size_t row_stride,
+    size_t n_frames, float *energies)
 {
   const size_t n_bins = fb->n_bins;
+  const size_t whole = n_bins / 8 * 8;     /* vectors below this lie inside a row */
   const unsigned n_bands = fb->n_bands;
-  /* Missing frames of a short block alias frame 0; their sums are dropped. */
-  const float *p0 = power;
-  const float *p1 = n_frames > 1 ? power + n_bins : p0;
-  const float *p2 = n_frames > 2 ? power + 2 * n_bins : p0;
-  const float *p3 = n_frames > 3 ? power + 3 * n_bins : p0;
+  const float *p[ES_GAMMATONE_BLOCK];
+  EsF8 last[ES_GAMMATONE_BLOCK];           /* the row's final partial vector, zero padded */
 
-  for (unsigned b = 0; b < n_bands; b++) {
-    const float *w = fb->weights + (size_t) b * n_bins;
-    const size_t end = fb->end_bin[b];
-    size_t k = fb->first_bin[b];
-    EsF8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-    float t0 = 0.0f, t1 = 0.0f, t2 = 0.0f, t3 = 0.0f;
-    float e[ES_GAMMATONE_BLOCK];
+  for (size_t t = 0; t < ES_GAMMATONE_BLOCK; t++) {
+    float pad[8] = { 0 };
 
-    if (n_frames == 1) {
-      for (; k + 8 <= end; k += 8)
-        a0 += es_f8_load (w + k) * es_f8_load (p0 + k);
-      for (; k < end; k++)
-        t0 += w[k] * p0[k];
-      energies[b] = reduce8 (a0, t0);
+    if (t >= n_frames) {
+      /* Missing frames of a short block alias frame 0; their sums are dropped. */
+      p[t] = p[0];
+      last[t] = last[0];
       continue;
     }
-    for (; k + 8 <= end; k += 8) {
+    p[t] = power + t * row_stride;
+    memcpy (pad, p[t] + whole, (n_bins - whole) * sizeof (float));
+    last[t] = es_f8_load (pad);
+  }
+
+  for (unsigned b = 0; b < n_bands; b++) {
+    const float *w = fb->kernel_weights + (size_t) b * fb->stride;
+    const size_t end = MIN (fb->end8[b], whole);
+    size_t k = fb->first8[b];
+    EsF8 acc[ES_GAMMATONE_BLOCK];
+
+    if (n_frames == 1) {
+      EsF8 a0 = es_f8_splat (0.0f);
+      for (; k < end; k += 8)
+        a0 += es_f8_load (w + k) * es_f8_load (p[0] + k);
+      if (fb->end8[b] > whole)
+        a0 += es_f8_load (w + whole) * last[0];
+      energies[b] = reduce8 (a0);
+      continue;
+    }
+#pragma GCC unroll 8
+    for (size_t t = 0; t < ES_GAMMATONE_BLOCK; t++)
+      acc[t] = es_f8_splat (0.0f);
+    for (; k < end; k += 8) {
       EsF8 wk = es_f8_load (w + k);
-      a0 += wk * es_f8_load (p0 + k);
-      a1 += wk * es_f8_load (p1 + k);
-      a2 += wk * es_f8_load (p2 + k);
-      a3 += wk * es_f8_load (p3 + k);
+#pragma GCC unroll 8
+      for (size_t t = 0; t < ES_GAMMATONE_BLOCK; t++)
+        acc[t] += wk * es_f8_load (p[t] + k);
     }
-    for (; k < end; k++) {
-      t0 += w[k] * p0[k];
-      t1 += w[k] * p1[k];
-      t2 += w[k] * p2[k];
-      t3 += w[k] * p3[k];
+    if (fb->end8[b] > whole) {
+      EsF8 wk = es_f8_load (w + whole);
+#pragma GCC unroll 8
+      for (size_t t = 0; t < ES_GAMMATONE_BLOCK; t++)
+        acc[t] += wk * last[t];
     }
-    e[0] = reduce8 (a0, t0);
-    e[1] = reduce8 (a1, t1);
-    e[2] = reduce8 (a2, t2);
-    e[3] = reduce8 (a3, t3);
     for (size_t t = 0; t < n_frames; t++)
-      energies[t * n_bands + b] = e[t];
+      energies[t * n_bands + b] = reduce8 (acc[t]);
   }
 }
 
 void
 es_gammatone_fb_apply (const EsGammatoneFb *fb, const float *power, float *energies)
 {
-  apply_block (fb, power, 1, energies);
+  apply_block (fb, power, fb->n_bins, 1, energies);
 }
 
 void
@@ -312,8 +342,8 @@ es_gammatone_fb_energies_frames (EsGammatoneFb *fb, const float *frames, size_t 
 
     for (size_t t = 0; t < n; t++)
       es_fft_power_process (fb->fft, frames + t * fb->frame_size, fb->frame_size,
-          fb->power + t * fb->n_bins);
-    apply_block (fb, fb->power, n, energies);
+          fb->power + t * fb->stride);
+    apply_block (fb, fb->power, fb->stride, n, energies);
     frames += n * fb->frame_size;
     energies += n * fb->n_bands;
     n_frames -= n;

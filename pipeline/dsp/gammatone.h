@@ -84,7 +84,7 @@ void es_gammatone_fb_energies (EsGammatoneFb *fb, const float *frame, float *ene
  * energies[t * n_bands + b]. Bit-identical to es_gammatone_fb_energies on each
  * frame, whatever n_frames; faster, as the weights are applied to blocks of
  * ES_GAMMATONE_BLOCK frames at a time. */
-#define ES_GAMMATONE_BLOCK 4
+#define ES_GAMMATONE_BLOCK 8
 void es_gammatone_fb_energies_frames (EsGammatoneFb *fb, const float *frames,
     size_t n_frames, float *energies);
 /* Energies of an already computed power spectrum (n_bins values). */
