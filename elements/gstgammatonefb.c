@@ -35,7 +35,8 @@
  * input frames. A buffer holds one float32 vector per input frame, and keeps
  * the timestamps, duration and offsets of the input buffer.
  *
- * Non-finite input: a frame that contains a NaN or ±Inf sample gives a vector
+ * Non-finite input: a frame that contains a NaN or ±Inf sample, or samples so
+ * large (above about 1e18) that their power overflows float32, gives a vector
  * of NaN (the FFT would spread it over every band anyway), and the element
  * posts one warning message per stream (again after a flush or restart).
  *
@@ -567,28 +568,19 @@ gst_gammatone_fb_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-static gboolean
-frame_is_finite (const gfloat * x, gsize n)
-{
-  gsize i;
-
-  for (i = 0; i < n; i++)
-    if (!isfinite (x[i]))
-      return FALSE;
-  return TRUE;
-}
-
-/* Finite, with one branch at the end (the sum of x * 0 is NaN if any x is
- * NaN or infinite). */
+/* Finite, with one branch at the end: the largest exponent field of the
+ * values is all ones only if one of them is NaN or infinite. */
 static gboolean
 vector_is_finite (const gfloat * x, gsize n)
 {
-  gfloat zero_if_finite = 0.0f;
+  guint32 max_exponent = 0, bits;
   gsize i;
 
-  for (i = 0; i < n; i++)
-    zero_if_finite += x[i] * 0.0f;
-  return zero_if_finite == 0.0f;
+  for (i = 0; i < n; i++) {
+    memcpy (&bits, &x[i], sizeof (bits));
+    max_exponent = MAX (max_exponent, bits & 0x7f800000u);
+  }
+  return max_exponent != 0x7f800000u;
 }
 
 static GstFlowReturn
@@ -642,16 +634,14 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     }
   }
 
-  /* A non-finite sample makes its whole vector non-finite, so only frames
-   * with a non-finite value out (possibly a finite frame that overflowed)
-   * need their samples checked. */
+  /* A non-finite sample makes its whole vector non-finite (the FFT spreads it
+   * over every bin), and so does a frame whose power overflows: one check
+   * per vector finds both. */
   for (f = 0; f < n_frames; f++) {
-    const gfloat *frame = frames + f * self->frame_size;
     gfloat *vec = out + f * n_out;
     guint b;
 
-    if (G_LIKELY (vector_is_finite (vec, n_out))
-        || frame_is_finite (frame, self->frame_size))
+    if (G_LIKELY (vector_is_finite (vec, n_out)))
       continue;
     if (non_finite++ == 0)
       first_bad = f;
@@ -667,8 +657,9 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     if (!self->warned_non_finite) {
       self->warned_non_finite = TRUE;
       GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-          ("Input frames contain NaN or infinite samples; their feature "
-              "vectors are NaN."),
+          ("Input frames contain NaN or infinite samples, or samples so "
+              "large that their power overflows; their feature vectors are "
+              "NaN."),
           ("first at frame %" G_GSIZE_FORMAT " of buffer %" GST_TIME_FORMAT
               ", %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " frames there",
               first_bad, GST_TIME_ARGS (GST_BUFFER_PTS (inbuf)), non_finite,
