@@ -573,13 +573,22 @@ gst_gammatone_fb_sink_event (GstBaseTransform * trans, GstEvent * event)
 static gboolean
 vector_is_finite (const gfloat * x, gsize n)
 {
-  guint32 max_exponent = 0, bits;
-  gsize i;
+  guint32 lanes[8] = { 0 }, bits[8], max_exponent = 0;
+  gsize i = 0;
+  guint j;
 
-  for (i = 0; i < n; i++) {
-    memcpy (&bits, &x[i], sizeof (bits));
-    max_exponent = MAX (max_exponent, bits & 0x7f800000u);
+  /* eight independent lanes, which the compiler turns into one SIMD max */
+  for (; i + 8 <= n; i += 8) {
+    memcpy (bits, x + i, sizeof (bits));
+    for (j = 0; j < 8; j++)
+      lanes[j] = MAX (lanes[j], bits[j] & 0x7f800000u);
   }
+  for (; i < n; i++) {
+    memcpy (bits, x + i, sizeof (bits[0]));
+    max_exponent = MAX (max_exponent, bits[0] & 0x7f800000u);
+  }
+  for (j = 0; j < 8; j++)
+    max_exponent = MAX (max_exponent, lanes[j]);
   return max_exponent != 0x7f800000u;
 }
 
