@@ -30,10 +30,12 @@ G_BEGIN_DECLS
 #define ES_SPECTROGRAM_DB_PER_LN 4.3429448190325182765
 /* The default range. With the default front-end (16 kHz, 400-sample Hamming
  * frames, pre-emphasis 0.97) a full-scale sine reads about +34 dB at 1 kHz and
- * +46 dB at 4 kHz in its band, speech and environmental recordings peak at
- * +20..+35 dB, and digital silence sits at the log floor (-100 dB). */
+ * +46 dB at 4 kHz in its band (pre-emphasis lifts high bands), speech and
+ * environmental recordings peak at +20..+35 dB with their quiet parts around
+ * -45 dB, and digital silence sits at the log floor (-100 dB): -50..+50 dB
+ * holds all real signals without clipping. */
 #define ES_SPECTROGRAM_DB_MIN_DEFAULT (-50.0)
-#define ES_SPECTROGRAM_DB_MAX_DEFAULT 40.0
+#define ES_SPECTROGRAM_DB_MAX_DEFAULT 50.0
 /* Windows whose finite values all lie within this many dB of each other
  * (e.g. digital silence) have no contrast to normalise: drawn at level 0. */
 #define ES_SPECTROGRAM_FLAT_DB 1e-3
@@ -52,7 +54,7 @@ typedef struct {
   EsColourMap colour_map;       /* for 3-channel images */
 } EsSpectrogramStyle;
 
-/* -50..+40 dB, no normalisation, viridis. */
+/* -50..+50 dB, no normalisation, viridis. */
 void es_spectrogram_style_init (EsSpectrogramStyle * style);
 
 /* FALSE with ES_IO_ERROR_DATA when the range is not finite and increasing. */

@@ -419,7 +419,7 @@ GST_START_TEST (test_tone_row)
         GstMapInfo map;
         gst_buffer_map (buf, &map, GST_MAP_WRITE);
         for (int n = 0; n < 1600; n++)
-          ((float *) map.data)[n] = (float) (0.5 * sin (2 * G_PI * tones[i]
+          ((float *) map.data)[n] = (float) (0.1 * sin (2 * G_PI * tones[i]
                   * (part * 1600 + n) / 16000.0));
         gst_buffer_unmap (buf, &map);
         GST_BUFFER_PTS (buf) = part * GST_SECOND / 10;
@@ -500,8 +500,9 @@ GST_END_TEST;
 static float
 level_value (guint64 k, int b)
 {
-  /* -50 dB, -5 dB, +40 dB, below and above the range, NaN */
-  static const double db[6] = { -50, -5, 40, -120, 90, NAN };
+  /* -50 dB, 0 dB, +50 dB (the default range's ends and middle), below and
+   * above the range, NaN */
+  static const double db[6] = { -50, 0, 50, -120, 90, NAN };
   return (float) (db[b] / ES_SPECTROGRAM_DB_PER_LN);
 }
 
@@ -510,7 +511,7 @@ level_value (guint64 k, int b)
  * preferred when downstream takes both. */
 GST_START_TEST (test_formats_and_colour_maps)
 {
-  /* rows top to bottom: band 5 (NaN), 4 (+90), 3 (-120), 2 (+40), 1 (-5), 0 (-50) */
+  /* rows top to bottom: band 5 (NaN), 4 (+90), 3 (-120), 2 (+50), 1 (0), 0 (-50) */
   const guint8 grey[6] = { 0, 255, 0, 255, 128, 0 };
   const guint8 viridis_lo[3] = { 0x44, 0x01, 0x54 }, viridis_hi[3] = { 0xfd, 0xe7, 0x25 };
   const guint8 magma_lo[3] = { 0x00, 0x00, 0x04 }, magma_hi[3] = { 0xfc, 0xfd, 0xbf };
@@ -542,7 +543,7 @@ GST_START_TEST (test_formats_and_colour_maps)
     fail_unless_equals_string (format, "RGB");
     for (int c = 0; c < 3; c++) {
       fail_unless_equals_int (pixel (h, out, 1, 5, c), lo[c]);     /* -50 dB */
-      fail_unless_equals_int (pixel (h, out, 1, 3, c), hi[c]);     /* +40 dB */
+      fail_unless_equals_int (pixel (h, out, 1, 3, c), hi[c]);     /* +50 dB */
       fail_unless_equals_int (pixel (h, out, 2, 2, c), lo[c]);     /* clamped */
       fail_unless_equals_int (pixel (h, out, 2, 1, c), hi[c]);     /* clamped */
       fail_unless_equals_int (pixel (h, out, 3, 0, c), lo[c]);     /* NaN */
