@@ -3,7 +3,10 @@
 # its band, the same pixels as `... ! gammatonefb ! spectrogramimager`, and
 # clear errors (or a documented picture) for bad input, nothing overwritten.
 # Needs gst-launch-1.0 with wavenc/pngdec (gst-plugins-good) like tests/cli.
+# Args: SOURCE_ROOT (for launch/spectrogram-file.launch and samples/).
 . "$(dirname "$0")/../cli/common.sh"
+src=${1:?source root}
+export GST_PLUGIN_PATH="${GST_PLUGIN_PATH_1_0:-}"
 
 # PNG header: IHDR width, height (big-endian) and colour type (0 grey, 2 RGB).
 png_info () { od -An -tu1 -j16 -N10 "$1" | awk '{print $3*256+$4, $7*256+$8, $10}'; }
@@ -124,4 +127,17 @@ expect_status 0 "stereo 44.1 kHz at --rate 22050 --bands 40"
 # 22050 Hz, 400-sample frames every 160: 1 + (22050 - 400) / 160 = 136 frames
 [ "$(png_info "$work/r.png")" = "136 40 2" ] && ok "136 frames x 40 bands" \
   || fail "image is $(png_info "$work/r.png")"
+
+# launch/spectrogram-file.launch as printed, from a scratch copy of the tree's
+# layout: samples/sample.wav (4 s, 398 frames) gives 3 whole 1-s pictures and
+# a padded last one.
+mkdir -p "$work/root" && ln -s "$src/samples" "$work/root/samples"
+status=0
+(cd "$work/root" && timeout 60 gst-launch-1.0 $(grep -v '^#' "$src/launch/spectrogram-file.launch")) \
+  >"$work/out" 2>"$work/err" || status=$?
+expect_status 0 "launch/spectrogram-file.launch"
+n=$(ls "$work/root"/spectrogram-*.png 2>/dev/null | wc -l)
+[ "$n" -eq 4 ] && ok "4 spectrogram PNGs" || fail "$n spectrogram PNGs, expected 4"
+[ "$(png_info "$work/root/spectrogram-00003.png" 2>/dev/null)" = "100 64 2" ] \
+  && ok "each 100x64 RGB" || fail "last PNG is $(png_info "$work/root/spectrogram-00003.png")"
 finish
