@@ -365,16 +365,19 @@ check_spectrogram_frame (GstHarness * h, GstBuffer * out, int bands, guint64 fir
   EsSpectrogramStyle style;
   EsImage *expected;
   float *frames = g_new (float, (gsize) window * bands);
-  gint db_min_x10 = 0;
+  gint normalise, colour_map;
 
-  (void) db_min_x10;
   fail_unless (gst_video_info_from_caps (&info, caps));
   gst_caps_unref (caps);
   for (int k = 0; k < window; k++)
     for (int b = 0; b < bands; b++)
       frames[k * bands + b] = k < n_real ? ramp_value (first + k, b) : -INFINITY;
   es_spectrogram_style_init (&style);
-  g_object_get (h->element, "db-min", &style.db_min, "db-max", &style.db_max, NULL);
+  g_object_get (h->element, "db-min", &style.db_min, "db-max", &style.db_max,
+      "normalise", &normalise, "colour-map", &colour_map, NULL);
+  /* the element's enums list the library's values in the same order */
+  style.normalise = (EsSpectrogramNormalise) normalise;
+  style.colour_map = (EsColourMap) colour_map;
   expected = es_image_new (GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
       GST_VIDEO_INFO_FORMAT (&info) == GST_VIDEO_FORMAT_GRAY8 ? 1 : 3);
   fail_unless (es_spectrogram_draw (expected, frames, window, bands, &style, NULL));
@@ -626,6 +629,44 @@ GST_START_TEST (test_partial_window)
 }
 GST_END_TEST;
 
+/* Range, normalisation and colour map reach the drawing: the element's
+ * image equals the library's with the same settings. */
+GST_START_TEST (test_style_settings)
+{
+  const char *norms[] = { "none", "peak", "range" };
+
+  for (int n = 0; n < 3; n++) {
+    GstHarness *h = spectrogram_harness (5, "100/1", "video/x-raw, format=(string)RGB",
+        8, 8);
+    GstBuffer *plain, *out;
+    GstMapInfo a, b;
+
+    fail_unless_equals_int (gst_harness_push (h, frames_buffer (5, 0, 8, ramp_value, 0)),
+        GST_FLOW_OK);
+    plain = gst_harness_pull (h);
+    gst_util_set_object_arg (G_OBJECT (h->element), "normalise", norms[n]);
+    gst_util_set_object_arg (G_OBJECT (h->element), "colour-map", "magma");
+    g_object_set (h->element, "db-min", -45.0, "db-max", -25.0, NULL);
+    fail_unless_equals_int (gst_harness_push (h, frames_buffer (5, 8, 8, ramp_value,
+                80 * GST_MSECOND)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    check_spectrogram_frame (h, out, 5, 8, 8, 8);
+    gst_buffer_map (plain, &a, GST_MAP_READ);
+    gst_buffer_map (out, &b, GST_MAP_READ);
+    fail_unless (memcmp (a.data, b.data, a.size) != 0, "settings changed nothing");
+    gst_buffer_unmap (plain, &a);
+    gst_buffer_unmap (out, &b);
+    gst_buffer_unref (plain);
+    gst_buffer_unref (out);
+    /* db-min above db-max is an error, not a picture */
+    g_object_set (h->element, "db-min", 10.0, "db-max", 0.0, NULL);
+    fail_unless_equals_int (gst_harness_push (h, frames_buffer (5, 16, 8, ramp_value,
+                160 * GST_MSECOND)), GST_FLOW_ERROR);
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
 /* A DISCONT buffer or a timestamp jump draws the pending frames (padded) and
  * restarts the windows at the new buffer; a flush drops them. */
 GST_START_TEST (test_restart)
@@ -864,6 +905,7 @@ spectrogramimager_suite (void)
   tcase_add_test (tc, test_window_timestamps);
   tcase_add_test (tc, test_formats_and_colour_maps);
   tcase_add_test (tc, test_partial_window);
+  tcase_add_test (tc, test_style_settings);
   tcase_add_test (tc, test_restart);
   tcase_add_test (tc, test_size_and_latency);
   tcase_add_test (tc, test_refused_input);
