@@ -51,6 +51,9 @@
 /* Audio is held in memory for one image: at most 2^25 samples (128 MiB of
  * float32, 35 min at 16 kHz). */
 #define MAX_AUDIO_SAMPLES (1u << 25)
+/* Pictures of clips: at most 2^26 pixels (64 Mi; 192 MiB RGB plus the
+ * float levels), e.g. 8192 x 8192. */
+#define MAX_AUDIO_PIXELS (1u << 26)
 /* Bytes looked at to tell a text measurement from an audio file. */
 #define SNIFF_BYTES 65536
 
@@ -352,6 +355,12 @@ plot_audio (const char *in_path, const char *out_path, PlotOptions * options)
     unsigned l, t, aw, ah;
     width = options->width ? options->width : 800;
     height = options->height ? options->height : 500;
+    if ((guint64) width * height > MAX_AUDIO_PIXELS) {
+      fprintf (stderr, PROG ": a %dx%d picture is too large (at most %u pixels)\n", width,
+          height, MAX_AUDIO_PIXELS);
+      es_frontend_free (fe);
+      return EXIT_USAGE;
+    }
     if (!es_spectrogram_plot_area (width, height, &l, &t, &aw, &ah)) {
       fprintf (stderr, PROG ": %dx%d is too small for a spectrogram with axes; make it "
           "larger or use --no-axes\n", width, height);
@@ -392,6 +401,13 @@ plot_audio (const char *in_path, const char *out_path, PlotOptions * options)
   if (options->no_axes) {
     width = options->width ? options->width : (int) MIN (n_frames, MAX_SIZE);
     height = options->height ? options->height : (int) MIN (n_bands, MAX_SIZE);
+    if ((guint64) width * height > MAX_AUDIO_PIXELS) {
+      fprintf (stderr, PROG ": a %dx%d picture is too large (at most %u pixels)\n", width,
+          height, MAX_AUDIO_PIXELS);
+      g_free (features);
+      es_frontend_free (fe);
+      return EXIT_USAGE;
+    }
     image = es_image_new (width, height, channels);
     if (!es_spectrogram_draw (image, features, n_frames, n_bands, &style, &error)) {
       es_image_free (image);

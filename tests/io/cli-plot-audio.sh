@@ -76,6 +76,9 @@ expect_status 2 "a measurement option on a clip"
 run "$EARSHOT" plot --width 40 --height 30 "$work/tone.wav" "$work/g.png"
 expect_status 2 "a figure too small for axes"
 expect_stderr "no-axes"
+run "$EARSHOT" plot --width 16384 --height 16384 "$work/tone.wav" "$work/g.png"
+expect_status 2 "a picture too large"
+expect_stderr "too large"
 [ ! -e "$work/g.png" ] && ok "no PNG written on usage errors" || fail "g.png written"
 
 # Bad input: each a clear message, exit 1, and an existing OUT left alone.
