@@ -54,7 +54,7 @@ START_TEST (test_resample)
   ck_assert_double_eq_tol (test_peak_hz (y, 4000, 8000, 16000, 300, 600), 440.0, 0.2);
   ck_assert_double_eq_tol (es_audio_rms (y + 2000, 12000), 0.5 / sqrt (2), 0.005);
   g_free (y);
-  /* a ratio libsamplerate refuses is an error, not a crash */
+  /* a ratio outside 1/256 .. 256 is an error, not a crash */
   {
     GError *error = NULL;
     ck_assert (es_audio_resample (x, 8000, 1000.0, &n, &error) == NULL);

@@ -5,7 +5,7 @@
  *
  * 1. A pool, built once by es_audio_augment_new: for every clip of the set,
  *    pool_size variants of its (normalised) waveform, each with a pitch shift
- *    (uniform in +-pitch_semitones; libsamplerate + WSOLA, keeps the duration),
+ *    (uniform in +-pitch_semitones; libsoxr + WSOLA, keeps the duration),
  *    a time stretch (duration factor log-uniform in [stretch_min, stretch_max];
  *    WSOLA, keeps the pitch) and noise at an SNR uniform in [noise_snr_min,
  *    noise_snr_max] dB (white or pink), each applied with its own probability,

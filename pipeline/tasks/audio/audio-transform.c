@@ -3,7 +3,7 @@
 
 #include <math.h>
 #include <string.h>
-#include <samplerate.h>
+#include <soxr.h>
 
 #include "train/train-error.h"
 
@@ -97,40 +97,42 @@ es_audio_normalize (float *x, size_t n, EsAudioNormalize mode, double target_db)
   return TRUE;
 }
 
-/* ---- resampling (libsamplerate) ------------------------------------------- */
+/* ---- resampling (libsoxr) -------------------------------------------------- */
 
 float *
 es_audio_resample (const float *x, size_t n, double ratio, size_t *n_out, GError **error)
 {
-  size_t want = (size_t) llround (n * ratio);
-  SRC_DATA data = { 0 };
+  size_t want, done = 0;
+  soxr_io_spec_t io;
+  soxr_quality_spec_t quality;
+  soxr_runtime_spec_t runtime;
+  soxr_error_t err;
   float *out;
-  int err;
 
-  *n_out = want;
-  if (!src_is_valid_ratio (ratio) || !(ratio > 0.0)) {
+  *n_out = 0;
+  if (!(ratio >= 1.0 / 256 && ratio <= 256.0)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
-        "resampling ratio %g is outside what libsamplerate supports (1/256..256)", ratio);
+        "resampling ratio %g is outside 1/256 .. 256", ratio);
     return NULL;
   }
-  /* a little room: the converter may give one sample more than the rounding */
-  out = g_new0 (float, want + 2);
+  want = (size_t) llround (n * ratio);
+  *n_out = want;
+  out = g_new0 (float, want + 1);
   if (n == 0 || want == 0)
     return out;
-  data.data_in = x;
-  data.input_frames = (long) n;
-  data.data_out = out;
-  data.output_frames = (long) want + 2;
-  data.src_ratio = ratio;
-  data.end_of_input = 1;
-  if ((err = src_simple (&data, SRC_SINC_MEDIUM_QUALITY, 1)) != 0) {
-    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "resampling: %s",
-        src_strerror (err));
+  io = soxr_io_spec (SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+  quality = soxr_quality_spec (SOXR_HQ, 0);
+  /* one thread: training decides how cores are used, not the resampler */
+  runtime = soxr_runtime_spec (1);
+  err = soxr_oneshot (1.0, ratio, 1, x, n, NULL, out, want, &done, &io, &quality, &runtime);
+  if (err) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "resampling: %s", err);
     g_free (out);
+    *n_out = 0;
     return NULL;
   }
-  /* src_simple flushes the converter, so the output is complete; anything
-   * beyond round (n * ratio) is dropped, a shortfall stays zero */
+  /* soxr_oneshot flushes the resampler, so the output is complete and
+   * time-aligned with the input; a shortfall of the last sample stays zero */
   return out;
 }
 
@@ -143,25 +145,26 @@ at (const float *x, size_t n, ptrdiff_t i)
   return i >= 0 && (size_t) i < n ? x[i] : 0.0f;
 }
 
-/* sum over i in [0, len) step `step` of x[a + i] * x[b + i] */
+/* sum over i in [0, len) of x[a + i] * x[b + i], x taken as 0 outside [0, n) */
 static double
-correlate (const float *x, size_t n, ptrdiff_t a, ptrdiff_t b, size_t len, size_t step)
+correlate (const float *x, size_t n, ptrdiff_t a, ptrdiff_t b, size_t len)
 {
   double s = 0.0;
   if (a >= 0 && b >= 0 && (size_t) a + len <= n && (size_t) b + len <= n) {
     const float *pa = x + a, *pb = x + b;
-    float acc = 0.0f;
-    /* float accumulation in blocks vectorises; blocks summed in double */
-    for (size_t i = 0; i < len; i += step * 64) {
-      size_t end = MIN (len, i + step * 64);
-      acc = 0.0f;
-      for (size_t j = i; j < end; j += step)
-        acc += pa[j] * pb[j];
-      s += acc;
-    }
+    float acc[8] = { 0 };
+    size_t i = 0;
+    /* eight running sums: the compiler turns them into one SIMD register */
+    for (; i + 8 <= len; i += 8)
+      for (int k = 0; k < 8; k++)
+        acc[k] += pa[i + k] * pb[i + k];
+    for (; i < len; i++)
+      s += (double) pa[i] * pb[i];
+    for (int k = 0; k < 8; k++)
+      s += acc[k];
     return s;
   }
-  for (size_t i = 0; i < len; i += step)
+  for (size_t i = 0; i < len; i++)
     s += (double) at (x, n, a + (ptrdiff_t) i) * at (x, n, b + (ptrdiff_t) i);
   return s;
 }
@@ -209,7 +212,7 @@ es_audio_time_stretch (const float *x, size_t n, size_t n_out, unsigned sample_r
       if (hi < lo)
         lo = hi = MIN (MAX (nominal, 0), (ptrdiff_t) n - 1);
       for (ptrdiff_t p = lo; p <= hi; p += 4) {
-        double c = correlate (x, n, p, natural, len, 4);
+        double c = correlate (x, n, p, natural, hop);
         if (c > best_c) {
           best_c = c;
           best = p;
@@ -218,7 +221,7 @@ es_audio_time_stretch (const float *x, size_t n, size_t n_out, unsigned sample_r
       coarse = best;
       best_c = -INFINITY;
       for (ptrdiff_t p = MAX (lo, coarse - 3); p <= MIN (hi, coarse + 3); p++) {
-        double c = correlate (x, n, p, natural, len, 1);
+        double c = correlate (x, n, p, natural, hop);
         if (c > best_c) {
           best_c = c;
           best = p;
@@ -296,10 +299,25 @@ es_audio_rng_beta (EsRng *rng, double a, double b)
 void
 es_audio_noise (float *out, size_t n, EsAudioNoiseColour colour, EsRng *rng)
 {
-  double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, rms;
+  double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, rms, spare = 0.0;
 
   for (size_t i = 0; i < n; i++) {
-    double w = es_audio_rng_gaussian (rng);
+    double w;
+    /* Marsaglia's polar method: two independent normals per accepted point
+     * of the unit disc, no trigonometry; both are used */
+    if (i % 2 == 0) {
+      double u, v, q;
+      do {
+        u = 2.0 * es_rng_uniform (rng) - 1.0;
+        v = 2.0 * es_rng_uniform (rng) - 1.0;
+        q = u * u + v * v;
+      } while (q >= 1.0 || q == 0.0);
+      q = sqrt (-2.0 * log (q) / q);
+      w = u * q;
+      spare = v * q;
+    } else {
+      w = spare;
+    }
     if (colour == ES_AUDIO_NOISE_PINK) {
       /* Paul Kellet's refined pink filter: within 0.05 dB of -3 dB/octave
        * above 0.0002 of the sample rate */
