@@ -58,8 +58,9 @@ float *es_audio_resample (const float *x, size_t n, double ratio, size_t *n_out,
  * 1993). Frames of 32 ms with a raised-cosine window are overlap-added every
  * 16 ms of output; each is taken from near its nominal input position (output
  * time x n / n_out), shifted by up to 8 ms to the position whose waveform best
- * continues the previous frame (cross-correlation, a coarse search on every
- * 4th sample then a fine one), so periodic sounds keep their period. Returns
+ * continues the previous frame (cross-correlation over the 16 ms overlap, a
+ * coarse search in steps of 4 samples then a fine one around the best), so
+ * periodic sounds keep their period. Returns
  * exactly n_out samples (the duration factor is n_out / n). Inputs shorter than
  * two frames are resampled instead (their pitch then changes with the speed). */
 float *es_audio_time_stretch (const float *x, size_t n, size_t n_out, unsigned sample_rate,
