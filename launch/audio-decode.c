@@ -41,16 +41,31 @@ on_pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstPad *sinkpad;
   gboolean is_audio;
 
-  if (g_atomic_int_get (&d->audio_linked))
-    return;
   caps = gst_pad_get_current_caps (pad);
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
   is_audio = caps_are_audio (caps);
   if (caps)
     gst_caps_unref (caps);
-  if (!is_audio)
+  if (!is_audio || g_atomic_int_get (&d->audio_linked)) {
+    /* other streams (the video of a film, a second audio track) are
+     * discarded: left unlinked they would stop the pipeline */
+    GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+    GstElement *bin = GST_ELEMENT (gst_element_get_parent (decodebin));
+    if (sink && bin) {
+      g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+      gst_bin_add (GST_BIN (bin), sink);
+      gst_element_sync_state_with_parent (sink);
+      sinkpad = gst_element_get_static_pad (sink, "sink");
+      gst_pad_link (pad, sinkpad);
+      gst_object_unref (sinkpad);
+    } else if (sink) {
+      gst_object_unref (sink);
+    }
+    if (bin)
+      gst_object_unref (bin);
     return;
+  }
   sinkpad = gst_element_get_static_pad (d->convert, "sink");
   if (gst_pad_link (pad, sinkpad) == GST_PAD_LINK_OK)
     g_atomic_int_set (&d->audio_linked, TRUE);

@@ -99,6 +99,53 @@ START_TEST (test_ogg_vorbis)
 }
 END_TEST
 
+/* Run a gst-launch description to EOS; FALSE if an element is missing. */
+static gboolean
+run_line (const char *line)
+{
+  GstElement *p = gst_parse_launch (line, NULL);
+  GstBus *bus;
+  GstMessage *m;
+  gboolean ok;
+
+  if (p == NULL)
+    return FALSE;
+  bus = gst_element_get_bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  ok = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
+  if (m)
+    gst_message_unref (m);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+  return ok;
+}
+
+/* A film: its video stream is discarded, its sound decoded. */
+START_TEST (test_audio_of_a_video)
+{
+  char *path = tmp_path ("film.mkv");
+  char *line = g_strdup_printf ("matroskamux name=m ! filesink location=\"%s\" "
+      "videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48,framerate=10/1 ! jpegenc ! m. "
+      "audiotestsrc num-buffers=10 samplesperbuffer=1600 freq=500 "
+      "! audio/x-raw,rate=16000,channels=1,format=S16LE ! m.", path);
+  size_t n;
+  float *x;
+
+  if (run_line (line)) {
+    GError *error = NULL;
+    x = es_audio_decode_file (path, 16000, 0, &n, &error);
+    ck_assert_msg (x != NULL, "%s", error ? error->message : "");
+    ck_assert (n >= 15900 && n <= 16100);
+    ck_assert_double_eq_tol (test_peak_hz (x, 2000, 4096, 16000, 400, 600), 500.0, 0.5);
+    g_free (x);
+  }
+  g_free (line);
+  g_free (path);
+}
+END_TEST
+
 static void
 expect_error (const char *path, size_t max_samples, EsAudioDecodeError code, const char *needle)
 {
@@ -247,6 +294,7 @@ decode_suite (gboolean esc10)
     tcase_add_test (tc, test_wav_samples);
     tcase_add_test (tc, test_stereo_mixed_to_mono);
     tcase_add_test (tc, test_ogg_vorbis);
+    tcase_add_test (tc, test_audio_of_a_video);
     tcase_add_test (tc, test_bad_input);
   }
   suite_add_tcase (s, tc);
