@@ -320,10 +320,9 @@ plot_audio (const char *in_path, const char *out_path, PlotOptions * options)
   EsSpectrogramStyle style;
   EsImage *image = NULL;
   float *samples = NULL, *features;
-  gsize n_samples = 0;
+  size_t n_samples = 0;
   size_t n_frames = 0;
   unsigned n_bands, channels = options->grey ? 1 : 3;
-  guint n_warnings = 0;
   int width = 0, height = 0, status = EXIT_FAILURE_RUN;
 
   if (options->line_width >= 0 || options->colour || options->grid || options->minor_grid
@@ -374,15 +373,13 @@ plot_audio (const char *in_path, const char *out_path, PlotOptions * options)
     es_frontend_free (fe);
     return EXIT_FAILURE_RUN;
   }
-  if (!es_cli_decode_audio (in_path, (int) config.sample_rate, MAX_AUDIO_SAMPLES, &samples,
-          &n_samples, &n_warnings, &error)) {
+  samples = es_audio_decode_file (in_path, config.sample_rate, MAX_AUDIO_SAMPLES, &n_samples,
+      &error);
+  if (!samples) {
     fprintf (stderr, PROG ": %s: %s\n", shown, error->message);
     es_frontend_free (fe);
     return EXIT_FAILURE_RUN;
   }
-  if (n_warnings > 0)
-    fprintf (stderr, PROG ": warning: %s: the decoder reported %u problem(s) (damaged "
-        "data skipped?)\n", shown, n_warnings);
   if (n_samples < config.frame_size) {
     fprintf (stderr, PROG ": %s: %.3f s of audio is shorter than one %.3f s analysis "
         "frame: nothing to draw\n", shown, (double) n_samples / config.sample_rate,
