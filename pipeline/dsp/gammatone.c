@@ -25,11 +25,16 @@ struct _EsGammatoneFb {
   float *weights;       /* n_bands x n_bins */
   size_t *first_bin;    /* per band: weights outside [first_bin, end_bin) are 0 */
   size_t *end_bin;
-  /* The kernel's copy of the weights: rows of `stride` floats (n_bins rounded
-   * up to 8, zero padded, 32-byte aligned), and each band's range widened to
-   * whole aligned 8-bin vectors [first8, end8), so no row needs a scalar tail. */
-  size_t stride;
+  /* The kernel's copy of the weights: each band's range widened to whole
+   * aligned 8-bin vectors [first8, end8) (zero padded past n_bins, so no row
+   * needs a scalar tail), the bands' ranges packed one after the other from
+   * kernel_offset[b] (32-byte aligned). Packed, the rows the kernel streams
+   * for every block of frames take a fifth less cache (52 instead of 68 KB at
+   * 64 bands, 512-point FFT). Room for n_bands full rows, so
+   * es_gammatone_fb_set_bands never allocates. */
+  size_t stride;        /* n_bins rounded up to 8 */
   float *kernel_weights;
+  size_t *kernel_offset;
   size_t *first8;
   size_t *end8;
   EsFftPower *fft;
@@ -110,7 +115,10 @@ check_band (const EsGammatoneBand *band, unsigned index, double nyquist, GError 
 static void
 fill_weights (EsGammatoneFb *fb, const EsGammatoneBand *bands)
 {
+  size_t packed = 0;
+
   memset (fb->weights, 0, (size_t) fb->n_bands * fb->n_bins * sizeof (float));
+  memset (fb->kernel_weights, 0, (size_t) fb->n_bands * fb->stride * sizeof (float));
   for (unsigned b = 0; b < fb->n_bands; b++) {
     float *row = fb->weights + (size_t) b * fb->n_bins;
     double cutoff = ES_GAMMATONE_WEIGHT_CUTOFF * bands[b].gain;
@@ -131,7 +139,10 @@ fill_weights (EsGammatoneFb *fb, const EsGammatoneBand *bands)
     fb->end_bin[b] = first < end ? end : 0;
     fb->first8[b] = fb->first_bin[b] / 8 * 8;
     fb->end8[b] = (fb->end_bin[b] + 7) / 8 * 8;
-    memcpy (fb->kernel_weights + b * fb->stride, row, fb->n_bins * sizeof (float));
+    fb->kernel_offset[b] = packed;
+    memcpy (fb->kernel_weights + packed, row + fb->first8[b],
+        (MIN (fb->end8[b], fb->n_bins) - fb->first8[b]) * sizeof (float));
+    packed += fb->end8[b] - fb->first8[b];
   }
 }
 
@@ -177,6 +188,7 @@ es_gammatone_fb_new (const EsGammatoneBand *bands, unsigned n_bands,
   fb->end_bin = g_new (size_t, n_bands);
   fb->stride = (fb->n_bins + 7) / 8 * 8;
   fb->kernel_weights = g_aligned_alloc0 ((size_t) n_bands * fb->stride, sizeof (float), 32);
+  fb->kernel_offset = g_new (size_t, n_bands);
   fb->first8 = g_new (size_t, n_bands);
   fb->end8 = g_new (size_t, n_bands);
   fb->fft = es_fft_power_new (fb->n_fft);
@@ -210,6 +222,7 @@ es_gammatone_fb_free (EsGammatoneFb *fb)
   g_free (fb->first_bin);
   g_free (fb->end_bin);
   g_aligned_free (fb->kernel_weights);
+  g_free (fb->kernel_offset);
   g_free (fb->first8);
   g_free (fb->end8);
   g_aligned_free (fb->power);
@@ -285,21 +298,21 @@ apply_width (const EsGammatoneFb *fb, const float *const *p, const EsF8 *last,
   const unsigned n_bands = fb->n_bands;
 
   for (unsigned b = 0; b < n_bands; b++) {
-    const float *w = fb->kernel_weights + (size_t) b * fb->stride;
-    const size_t end = MIN (fb->end8[b], whole);
+    const size_t first = fb->first8[b], end = MIN (fb->end8[b], whole);
+    const float *w = fb->kernel_weights + fb->kernel_offset[b];   /* bin first */
     EsF8 acc[ES_GAMMATONE_BLOCK];
 
 #pragma GCC unroll 8
     for (size_t t = 0; t < width; t++)
       acc[t] = es_f8_splat (0.0f);
-    for (size_t k = fb->first8[b]; k < end; k += 8) {
-      EsF8 wk = es_f8_load (w + k);
+    for (size_t k = first; k < end; k += 8) {
+      EsF8 wk = es_f8_load (w + (k - first));
 #pragma GCC unroll 8
       for (size_t t = 0; t < width; t++)
         acc[t] += wk * es_f8_load (p[t] + k);
     }
     if (fb->end8[b] > whole) {
-      EsF8 wk = es_f8_load (w + whole);
+      EsF8 wk = es_f8_load (w + (whole - first));
 #pragma GCC unroll 8
       for (size_t t = 0; t < width; t++)
         acc[t] += wk * last[t];
