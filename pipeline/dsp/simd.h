@@ -36,13 +36,14 @@ typedef double EsD4 __attribute__((vector_size (32)));
 #define ES_SIMD_CLONES
 #endif
 
+/* Lanes of the 16-lane concatenation a ++ b, picked by eight constant indices. */
 #if defined(__clang__)
-#define ES_F8_EVEN(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12, 14)
-#define ES_F8_ODD(a, b) __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13, 15)
+#define ES_F8_SHUFFLE(a, b, ...) __builtin_shufflevector (a, b, __VA_ARGS__)
 #else
-#define ES_F8_EVEN(a, b) __builtin_shuffle (a, b, (EsI8) { 0, 2, 4, 6, 8, 10, 12, 14 })
-#define ES_F8_ODD(a, b) __builtin_shuffle (a, b, (EsI8) { 1, 3, 5, 7, 9, 11, 13, 15 })
+#define ES_F8_SHUFFLE(a, b, ...) __builtin_shuffle (a, b, (EsI8) { __VA_ARGS__ })
 #endif
+#define ES_F8_EVEN(a, b) ES_F8_SHUFFLE (a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define ES_F8_ODD(a, b) ES_F8_SHUFFLE (a, b, 1, 3, 5, 7, 9, 11, 13, 15)
 
 static inline EsF8
 es_f8_load (const float *p)
