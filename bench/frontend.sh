@@ -43,29 +43,47 @@ time_process() {
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %d\n", m, v[1], NR }'
 }
 
+# CPU seconds (user + system) used so far by the finished children of this shell.
+# (`times` must run in this shell, not in a $(...) subshell.)
+children_cpu() {
+  times >"$work/times"
+  tail -n 1 "$work/times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split ($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.6f", t }'
+}
+
 # Alternate whole processes REPEATS times (A, B, C, A, B, C, ...) so all see
 # the same machine load. Commands are separated by "--". Prints one line per
-# command, "min median max" in seconds, then one line "round R: t_A t_B ..."
-# per round to $work/rounds (for per-round ratios).
+# command: "min median max" of the wall-clock seconds, then of the CPU seconds
+# (user + system, which a busy machine inflates less). The rounds are kept in
+# $work/rounds (wall) and $work/rounds_cpu, one line per round, for per-round
+# ratios.
 time_alternating() {
   local -a cmds=() cur=()
-  local arg i r t0 t1
+  local arg i r t0 t1 c0 c1
   for arg in "$@"; do
     if [ "$arg" = "--" ]; then cmds+=("$(printf '%q ' "${cur[@]}")"); cur=(); else cur+=("$arg"); fi
   done
   cmds+=("$(printf '%q ' "${cur[@]}")")
   : >"$work/rounds"
+  : >"$work/rounds_cpu"
   for r in $(seq "$repeats"); do
-    local line=""
+    local line="" line_cpu=""
     for i in "${!cmds[@]}"; do
-      t0=$(date +%s%N); eval "${one_core[*]} ${cmds[$i]}" >/dev/null; t1=$(date +%s%N)
+      children_cpu >"$work/c0"; t0=$(date +%s%N)
+      eval "${one_core[*]} ${cmds[$i]}" >/dev/null
+      t1=$(date +%s%N); children_cpu >"$work/c1"
+      c0=$(cat "$work/c0"); c1=$(cat "$work/c1")
       line+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')"
+      line_cpu+=" $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.6f", b - a }')"
     done
     echo "$line" >>"$work/rounds"
+    echo "$line_cpu" >>"$work/rounds_cpu"
   done
   for i in "${!cmds[@]}"; do
-    awk -v c=$((i + 1)) '{ print $c }' "$work/rounds" | sort -g | awk '{ v[NR] = $1 }
-      END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f\n", v[1], m, v[NR] }'
+    for f in rounds rounds_cpu; do
+      awk -v c=$((i + 1)) '{ print $c }' "$work/$f" | sort -g | awk '{ v[NR] = $1 }
+        END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f ", v[1], m, v[NR] }'
+    done
+    echo
   done
 }
 
@@ -110,20 +128,22 @@ labels=("earshot: gst-launch-1.0 process, alternated with the peers"
   "NumPy/SciPy f32 MFCC (process, /usr/bin/python3), alternated"
   "aubiomfcc -B $frame -H $hop (process), alternated")
 for i in 0 1 2; do
-  read -r lo mid hi <<<"${alt[$i]}"
-  printf '%-58s %8.3f s  (min %.3f, max %.3f)  %6.0fx real time\n' "${labels[$i]}" "$mid" "$lo" "$hi" \
-    "$(awk -v s="$seconds" -v t="$mid" 'BEGIN { print s / t }')"
+  read -r lo mid hi clo cmid chi <<<"${alt[$i]}"
+  printf '%-58s %8.3f s  (min %.3f, max %.3f)  %6.0fx real time; CPU %.3f s (%.3f-%.3f)\n' "${labels[$i]}" \
+    "$mid" "$lo" "$hi" "$(awk -v s="$seconds" -v t="$mid" 'BEGIN { print s / t }')" "$cmid" "$clo" "$chi"
 done
-read -r _ med[alt_es] _ <<<"${alt[0]}"
-read -r _ med[numpy] _ <<<"${alt[1]}"
-read -r _ med[alt_aubio] _ <<<"${alt[2]}"
-# per-round ratios peer / earshot: "min median max"
+read -r _ med[alt_es] _ _ cpu_es _ <<<"${alt[0]}"
+read -r _ med[numpy] _ _ cpu_numpy _ <<<"${alt[1]}"
+read -r _ med[alt_aubio] _ _ cpu_aubio _ <<<"${alt[2]}"
+# per-round ratios peer / earshot: "min-median-max"
 round_ratios() {
-  awk -v c="$1" '{ print $c / $1 }' "$work/rounds" | sort -g | awk '{ v[NR] = $1 }
+  awk -v c="$1" '{ print $c / $1 }' "$work/$2" | sort -g | awk '{ v[NR] = $1 }
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f-%.1f-%.1f", v[1], m, v[NR] }'
 }
-ratio_numpy_rounds=$(round_ratios 2)
-ratio_aubio_rounds=$(round_ratios 3)
+ratio_numpy_rounds=$(round_ratios 2 rounds)
+ratio_aubio_rounds=$(round_ratios 3 rounds)
+ratio_numpy_rounds_cpu=$(round_ratios 2 rounds_cpu)
+ratio_aubio_rounds_cpu=$(round_ratios 3 rounds_cpu)
 if [ "$ratios_only" != 1 ]; then
   measure spectrum "GStreamer spectrum, messages on (in-process)" time_pipeline "$decode ! $spectrum ! fakesink"
   measure spectrum_quiet "GStreamer spectrum, post-messages=false (in-process)" \
@@ -133,7 +153,9 @@ fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 echo
 echo "earshot vs NumPy/SciPy MFCC (processes):   $(ratio "${med[numpy]}" "${med[alt_es]}")x faster  (target >= 4x; per round min-median-max $ratio_numpy_rounds)"
+echo "  in CPU time:                              $(ratio "$cpu_numpy" "$cpu_es")x  (per round $ratio_numpy_rounds_cpu)"
 echo "earshot vs aubiomfcc (processes):           $(ratio "${med[alt_aubio]}" "${med[alt_es]}")x faster  (target >= 3x; per round min-median-max $ratio_aubio_rounds)"
+echo "  in CPU time:                              $(ratio "$cpu_aubio" "$cpu_es")x  (per round $ratio_aubio_rounds_cpu)"
 if [ "$ratios_only" = 1 ]; then
   echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
