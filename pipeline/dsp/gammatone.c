@@ -280,16 +280,49 @@ es_gammatone_fb_get_weights (const EsGammatoneFb *fb)
 #pragma GCC optimize ("align-loops=32")
 #endif
 
-/* The order of one band's sum: lanes reduced pairwise. */
-static inline float
-reduce8 (EsF8 acc)
+/* The lane sums of one band are reduced in a fixed order,
+ *     ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)).
+ * This does it for eight bands' vectors at once: an 8 x 8 transpose makes
+ * column j hold lane j of every vector, and the columns are added in that
+ * order, so sums[b] is the reduction of v[b] (eight horizontal reductions
+ * cost a tenth of the kernel's instructions). */
+static inline EsF8
+reduce8_x8 (const EsF8 *v)
 {
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  EsF8 t0 = ES_F8_SHUFFLE (v[0], v[1], 0, 8, 1, 9, 4, 12, 5, 13);
+  EsF8 t1 = ES_F8_SHUFFLE (v[0], v[1], 2, 10, 3, 11, 6, 14, 7, 15);
+  EsF8 t2 = ES_F8_SHUFFLE (v[2], v[3], 0, 8, 1, 9, 4, 12, 5, 13);
+  EsF8 t3 = ES_F8_SHUFFLE (v[2], v[3], 2, 10, 3, 11, 6, 14, 7, 15);
+  EsF8 t4 = ES_F8_SHUFFLE (v[4], v[5], 0, 8, 1, 9, 4, 12, 5, 13);
+  EsF8 t5 = ES_F8_SHUFFLE (v[4], v[5], 2, 10, 3, 11, 6, 14, 7, 15);
+  EsF8 t6 = ES_F8_SHUFFLE (v[6], v[7], 0, 8, 1, 9, 4, 12, 5, 13);
+  EsF8 t7 = ES_F8_SHUFFLE (v[6], v[7], 2, 10, 3, 11, 6, 14, 7, 15);
+  /* u0 = lanes 0 and 4 of v0..v3, u1 = lanes 1 and 5, u2 = 2 and 6, u3 = 3 and 7 */
+  EsF8 u0 = ES_F8_SHUFFLE (t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+  EsF8 u1 = ES_F8_SHUFFLE (t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+  EsF8 u2 = ES_F8_SHUFFLE (t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+  EsF8 u3 = ES_F8_SHUFFLE (t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+  EsF8 u4 = ES_F8_SHUFFLE (t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+  EsF8 u5 = ES_F8_SHUFFLE (t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+  EsF8 u6 = ES_F8_SHUFFLE (t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+  EsF8 u7 = ES_F8_SHUFFLE (t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+  /* c[j][b] = v[b][j] */
+  EsF8 c0 = ES_F8_SHUFFLE (u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+  EsF8 c4 = ES_F8_SHUFFLE (u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+  EsF8 c1 = ES_F8_SHUFFLE (u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+  EsF8 c5 = ES_F8_SHUFFLE (u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+  EsF8 c2 = ES_F8_SHUFFLE (u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+  EsF8 c6 = ES_F8_SHUFFLE (u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+  EsF8 c3 = ES_F8_SHUFFLE (u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+  EsF8 c7 = ES_F8_SHUFFLE (u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+
+  return ((c0 + c4) + (c1 + c5)) + ((c2 + c6) + (c3 + c7));
 }
 
 /* The bank on `width` frames at once: where inlined with a constant width,
  * the loops over frames unroll into `width` independent accumulators. p[t] and
- * last[t] are frame t's power row and its zero-padded final vector. */
+ * last[t] are frame t's power row and its zero-padded final vector. The lane
+ * sums of eight bands are kept and reduced together (reduce8_x8). */
 static inline __attribute__((always_inline)) void
 apply_width (const EsGammatoneFb *fb, const float *const *p, const EsF8 *last,
     size_t width, float *energies)
@@ -297,29 +330,50 @@ apply_width (const EsGammatoneFb *fb, const float *const *p, const EsF8 *last,
   const size_t whole = fb->n_bins / 8 * 8;
   const unsigned n_bands = fb->n_bands;
 
-  for (unsigned b = 0; b < n_bands; b++) {
-    const size_t first = fb->first8[b], end = MIN (fb->end8[b], whole);
-    const float *w = fb->kernel_weights + fb->kernel_offset[b];   /* bin first */
-    EsF8 acc[ES_GAMMATONE_BLOCK];
+  for (unsigned b0 = 0; b0 < n_bands; b0 += 8) {
+    const unsigned group = MIN (8, n_bands - b0);
+    EsF8 lanes[ES_GAMMATONE_BLOCK][8];    /* [frame][band - b0] */
+
+    for (unsigned g = 0; g < group; g++) {
+      const unsigned b = b0 + g;
+      const size_t first = fb->first8[b], end = MIN (fb->end8[b], whole);
+      const float *w = fb->kernel_weights + fb->kernel_offset[b];   /* bin first */
+      EsF8 acc[ES_GAMMATONE_BLOCK];
 
 #pragma GCC unroll 8
-    for (size_t t = 0; t < width; t++)
-      acc[t] = es_f8_splat (0.0f);
-    for (size_t k = first; k < end; k += 8) {
-      EsF8 wk = es_f8_load (w + (k - first));
+      for (size_t t = 0; t < width; t++)
+        acc[t] = es_f8_splat (0.0f);
+      for (size_t k = first; k < end; k += 8) {
+        EsF8 wk = es_f8_load (w + (k - first));
+#pragma GCC unroll 8
+        for (size_t t = 0; t < width; t++)
+          acc[t] += wk * es_f8_load (p[t] + k);
+      }
+      if (fb->end8[b] > whole) {
+        EsF8 wk = es_f8_load (w + (whole - first));
+#pragma GCC unroll 8
+        for (size_t t = 0; t < width; t++)
+          acc[t] += wk * last[t];
+      }
 #pragma GCC unroll 8
       for (size_t t = 0; t < width; t++)
-        acc[t] += wk * es_f8_load (p[t] + k);
+        lanes[t][g] = acc[t];
     }
-    if (fb->end8[b] > whole) {
-      EsF8 wk = es_f8_load (w + (whole - first));
-#pragma GCC unroll 8
+    for (unsigned g = group; g < 8; g++)
       for (size_t t = 0; t < width; t++)
-        acc[t] += wk * last[t];
+        lanes[t][g] = es_f8_splat (0.0f);
+    for (size_t t = 0; t < width; t++) {
+      EsF8 sums = reduce8_x8 (lanes[t]);
+
+      if (group == 8) {
+        es_f8_store (energies + t * n_bands + b0, sums);
+      } else {
+        float tmp[8];
+
+        es_f8_store (tmp, sums);
+        memcpy (energies + t * n_bands + b0, tmp, group * sizeof (float));
+      }
     }
-#pragma GCC unroll 8
-    for (size_t t = 0; t < width; t++)
-      energies[t * n_bands + b] = reduce8 (acc[t]);
   }
 }
 
