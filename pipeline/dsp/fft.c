@@ -29,12 +29,11 @@ struct _EsFftPower {
   size_t n_fft;
   size_t n_bins;
   float *in;              /* n_fft real samples, fftwf_malloc'd (SIMD-aligned) */
-  fftwf_complex *spectrum; /* n_bins complex values (h for the half-size transform) */
+  fftwf_complex *spectrum; /* n_bins complex values (h + 1 = n_bins for even sizes) */
   fftwf_plan plan;
-  /* Even n_fft only (else NULL): the half-size transform split into re / im
-   * (h + 1 values, Z_h = Z_0, padded to a multiple of 8), and the twiddles
-   * cos, -sin of 2 pi k / n_fft for k in [0, h]. */
-  float *z_re, *z_im, *w_re, *w_im;
+  /* Even n_fft only (else NULL): the twiddles cos, -sin of 2 pi k / n_fft for
+   * k in [0, h], padded to a multiple of 8. */
+  float *w_re, *w_im;
 };
 
 size_t
@@ -75,8 +74,6 @@ es_fft_power_new (size_t n_fft)
   if (n_fft % 2 == 0) {
     size_t padded = (h + 1 + 7) / 8 * 8;
 
-    fft->z_re = g_new0 (float, padded);
-    fft->z_im = g_new0 (float, padded);
     fft->w_re = g_new0 (float, padded);
     fft->w_im = g_new0 (float, padded);
     for (size_t k = 0; k <= h; k++) {
@@ -108,8 +105,6 @@ es_fft_power_free (EsFftPower *fft)
   g_mutex_unlock (&planner_lock);
   fftwf_free (fft->in);
   fftwf_free (fft->spectrum);
-  g_free (fft->z_re);
-  g_free (fft->z_im);
   g_free (fft->w_re);
   g_free (fft->w_im);
   g_free (fft);
@@ -160,37 +155,28 @@ ES_SIMD_CLONES static void
 split_power (EsFftPower *fft, float *power)
 {
   const size_t h = fft->n_fft / 2;
-  const float *z = (const float *) fft->spectrum;
-  float *z_re = fft->z_re, *z_im = fft->z_im;
-  size_t m = 0, k = 0;
+  float *z = (float *) fft->spectrum;      /* h + 1 interleaved complex values */
+  size_t k = 0;
 
-  /* de-interleave Z, and Z_h = Z_0 */
-  for (; m + 8 <= h; m += 8) {
-    EsF8 a = es_f8_load (z + 2 * m), b = es_f8_load (z + 2 * m + 8);
-
-    es_f8_store (z_re + m, ES_F8_EVEN (a, b));
-    es_f8_store (z_im + m, ES_F8_ODD (a, b));
-  }
-  for (; m < h; m++) {
-    z_re[m] = z[2 * m];
-    z_im[m] = z[2 * m + 1];
-  }
-  z_re[h] = z_re[0];
-  z_im[h] = z_im[0];
-
-  /* bins k .. k + 7 pair with h - k .. h - k - 7: load those and reverse */
-  for (; k + 8 <= h + 1 && k + 7 <= h; k += 8) {
-    EsF8 ar = es_f8_load (z_re + k), ai = es_f8_load (z_im + k);
-    EsF8 br = es_f8_load (z_re + h - k - 7), bi = es_f8_load (z_im + h - k - 7);
+  z[2 * h] = z[0];                         /* Z_h = Z_0 */
+  z[2 * h + 1] = z[1];
+  /* bins k .. k + 7 pair with h - k .. h - k - 7: de-interleave both in
+   * registers and reverse the second (no round trip through memory, whose
+   * misaligned reloads stalled on store forwarding) */
+  for (; k + 7 <= h; k += 8) {
+    const float *zb = z + 2 * (h - k - 7);
+    EsF8 a0 = es_f8_load (z + 2 * k), a1 = es_f8_load (z + 2 * k + 8);
+    EsF8 b0 = es_f8_load (zb), b1 = es_f8_load (zb + 8);
+    EsF8 ar = ES_F8_EVEN (a0, a1), ai = ES_F8_ODD (a0, a1);
+    EsF8 br = ES_F8_SHUFFLE (b0, b1, 14, 12, 10, 8, 6, 4, 2, 0);
+    EsF8 bi = ES_F8_SHUFFLE (b0, b1, 15, 13, 11, 9, 7, 5, 3, 1);
     EsF8 c = es_f8_load (fft->w_re + k), s = es_f8_load (fft->w_im + k);
 
-    br = ES_F8_SHUFFLE (br, br, 7, 6, 5, 4, 3, 2, 1, 0);
-    bi = ES_F8_SHUFFLE (bi, bi, 7, 6, 5, 4, 3, 2, 1, 0);
     es_f8_store (power + k, SPLIT_POWER (ar, ai, br, bi, c, s));
   }
   for (; k <= h; k++)
-    power[k] = SPLIT_POWER (z_re[k], z_im[k], z_re[h - k], z_im[h - k], fft->w_re[k],
-        fft->w_im[k]);
+    power[k] = SPLIT_POWER (z[2 * k], z[2 * k + 1], z[2 * (h - k)], z[2 * (h - k) + 1],
+        fft->w_re[k], fft->w_im[k]);
 }
 
 void
@@ -203,7 +189,7 @@ es_fft_power_process (EsFftPower *fft, const float *in, size_t n_in, float *powe
   memcpy (fft->in, in, n_in * sizeof (float));
   memset (fft->in + n_in, 0, (fft->n_fft - n_in) * sizeof (float));
   fftwf_execute (fft->plan);
-  if (fft->z_re)
+  if (fft->w_re)
     split_power (fft, power);
   else
     power_of_spectrum ((const float *) fft->spectrum, fft->n_bins, power);
