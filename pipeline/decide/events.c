@@ -353,6 +353,25 @@ decide_label (EsEventDetector * det, size_t label)
   }
 }
 
+/* Within one window, ends come before starts (a label handing over to
+ * another reads "A ended, B started"); otherwise label order. */
+static void
+order_ends_first (EsEventDetector * det, guint from)
+{
+  guint n = det->queue->len - from, k = 0;
+  EsEvent *events, *sorted;
+
+  if (n < 2)
+    return;
+  events = &g_array_index (det->queue, EsEvent, from);
+  sorted = g_newa (EsEvent, n);
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < n; i++)
+      if ((events[i].kind == ES_EVENT_END) == (pass == 0))
+        sorted[k++] = events[i];
+  memcpy (events, sorted, n * sizeof (EsEvent));
+}
+
 guint
 es_event_detector_push (EsEventDetector * det, const double *probs,
     guint64 start, guint64 end, double *smoothed)
@@ -398,6 +417,7 @@ es_event_detector_push (EsEventDetector * det, const double *probs,
 
   for (size_t c = 0; c < det->n_labels; c++)
     decide_label (det, c);
+  order_ends_first (det, det->queue_pos + before);
   det->prev_end = end;
   return det->queue->len - det->queue_pos - before;
 }

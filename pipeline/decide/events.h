@@ -25,7 +25,8 @@
  *     of its newest window at or above off-threshold: that is its offset;
  *   - after an END the label cannot start again with an onset earlier than
  *     offset + refractory.
- * Several labels can be active at once (only when thresholds allow).
+ * Several labels can be active at once (only when thresholds allow). The
+ * events of one window come ends first, then starts, each in label order.
  *
  * Windows without times (ES_TIME_NONE) still vote; min-duration and the
  * refractory time then do not apply and onsets/offsets are ES_TIME_NONE. */

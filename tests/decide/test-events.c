@@ -363,6 +363,11 @@ START_TEST (test_summary)
   push3 (&r, 0.7, 0.2, 0.1);    /* covers 1 s */
   push3 (&r, 0.1, 0.8, 0.1);    /* 0.25 s each */
   push3 (&r, 0.1, 0.7, 0.2);
+  /* a hands over to b in window 1: the end comes first */
+  ck_assert_uint_eq (r.n_events, 3);
+  expect_start (&r.events[0], 0, 0, S);
+  expect_end (&r.events[1], 0, 0, S, 5 * Q, ES_EVENT_END_DECIDED);
+  expect_start (&r.events[2], 1, S, 5 * Q);
   ck_assert (es_event_detector_get_mean (r.det, mean));
   ck_assert_double_eq_tol (mean[0], 0.3, 1e-15);
   ck_assert_double_eq_tol (mean[1], 1.7 / 3, 1e-15);
@@ -374,6 +379,24 @@ START_TEST (test_summary)
   ck_assert_double_eq (shares[2], 0);
   ck_assert_uint_eq (es_event_detector_get_event_count (r.det, 0), 1);
   ck_assert_uint_eq (es_event_detector_get_event_count (r.det, 1), 1);
+  run_clear (&r);
+}
+END_TEST
+
+START_TEST (test_handover_order)
+{
+  EsEventConfig c;
+  Run r;
+
+  plain_config (&c);
+  run_init (&r, &c);
+  push3 (&r, 0.1, 0.8, 0.1);
+  push3 (&r, 0.8, 0.1, 0.1);
+  /* b hands over to a: b's end comes before a's start (not label order) */
+  ck_assert_uint_eq (r.n_events, 3);
+  expect_start (&r.events[0], 1, 0, S);
+  expect_end (&r.events[1], 1, 0, S, 5 * Q, ES_EVENT_END_DECIDED);
+  expect_start (&r.events[2], 0, S, 5 * Q);
   run_clear (&r);
 }
 END_TEST
@@ -530,6 +553,7 @@ main (void)
   tcase_add_test (tc, test_break_gap_and_eos);
   tcase_add_test (tc, test_reset_drops_everything);
   tcase_add_test (tc, test_summary);
+  tcase_add_test (tc, test_handover_order);
   tcase_add_test (tc, test_concurrent_labels);
   tcase_add_test (tc, test_without_times);
   tcase_add_test (tc, test_settings);
