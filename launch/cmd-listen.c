@@ -72,6 +72,7 @@ typedef struct {
   const gchar *model_path;
   gchar *source_name;           /* for messages */
   GstElement *pipeline;
+  GstElement *source;           /* the capture or file source */
   GstElement *convert;          /* decodebin's audio pad is linked here */
   gboolean audio_linked;
   GMainLoop *loop;
@@ -609,6 +610,7 @@ build_pipeline (ListenRun * run)
   fb = make_element ("gammatonefb", "gammatonefb");
   classify = make_element ("cnnclassify", "classify");
   sink = make_element ("fakesink", "sink");
+  run->source = src;
   {
     GstElement *all[] = { src, decode, queue, pace, convert, resample, filter,
       preemph, frame, fb, classify, sink
@@ -720,6 +722,21 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
       gchar *debug = NULL;
 
       gst_message_parse_warning (msg, &err, &debug);
+      /* autoaudiosrc warns and falls back to silence when no audio source
+       * works: listening to that would print "quiet" forever */
+      if (run->live && run->opt->device == NULL && run->source
+          && (GST_MESSAGE_SRC (msg) == GST_OBJECT (run->source)
+              || gst_object_has_as_ancestor (GST_MESSAGE_SRC (msg),
+                  GST_OBJECT (run->source)))) {
+        fprintf (stderr, PROG ": no working microphone: %s (autoaudiosrc "
+            "found no audio source to open). Pick one with --device, or "
+            "replay a file with --replay FILE.\n", err->message);
+        run->status = EXIT_FAILURE_RUN;
+        g_main_loop_quit (run->loop);
+        g_clear_error (&err);
+        g_free (debug);
+        break;
+      }
       fprintf (stderr, PROG ": warning from %s: %s\n",
           GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
       g_clear_error (&err);
