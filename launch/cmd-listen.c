@@ -190,31 +190,6 @@ print_event (ListenRun * run, const GstStructure * s)
   fflush (stdout);
 }
 
-static void
-print_decision (ListenRun * run, const GstStructure * s)
-{
-  const char *label = gst_structure_get_string (s, "label");
-
-  if (label == NULL)
-    return;
-  if (run->opt->json) {
-    GString *out = g_string_new ("{");
-
-    g_string_append_printf (out, "\"time\":%.3f,\"event\":\"window\","
-        "\"label\":", seconds (struct_time (s, "stream-time")));
-    print_json_string (out, label);
-    g_string_append_printf (out, ",\"confidence\":%.4f}\n",
-        struct_double (s, "confidence"));
-    fputs (out->str, stdout);
-    g_string_free (out, TRUE);
-  } else {
-    printf ("%9.2f s  window %-20s %.2f\n",
-        seconds (struct_time (s, "stream-time")), label,
-        struct_double (s, "confidence"));
-  }
-  fflush (stdout);
-}
-
 static double
 array_double (const GValue * array, guint i)
 {
@@ -231,6 +206,46 @@ array_uint (const GValue * array, guint i)
       ? gst_value_array_get_value (array, i) : NULL;
 
   return v && G_VALUE_HOLDS_UINT (v) ? g_value_get_uint (v) : 0;
+}
+
+static void
+print_decision (ListenRun * run, const GstStructure * s)
+{
+  const char *label = gst_structure_get_string (s, "label");
+
+  if (label == NULL)
+    return;
+  if (run->opt->json) {
+    GString *out = g_string_new ("{");
+    const char *const *labels = es_model_get_labels (run->model);
+    const GValue *probs = gst_structure_get_value (s, "probabilities");
+    guint64 start = struct_time (s, "stream-time");
+    guint64 duration = struct_time (s, "duration");
+
+    g_string_append_printf (out, "\"time\":%.3f,\"event\":\"window\","
+        "\"label\":", seconds (start));
+    print_json_string (out, label);
+    g_string_append_printf (out, ",\"confidence\":%.4f",
+        struct_double (s, "confidence"));
+    print_json_time (out, "decided", GST_CLOCK_TIME_IS_VALID (start)
+        && GST_CLOCK_TIME_IS_VALID (duration) ? start + duration
+        : GST_CLOCK_TIME_NONE);
+    g_string_append (out, ",\"probabilities\":{");
+    for (guint i = 0; labels[i]; i++) {
+      if (i)
+        g_string_append_c (out, ',');
+      print_json_string (out, labels[i]);
+      g_string_append_printf (out, ":%.6f", array_double (probs, i));
+    }
+    g_string_append (out, "}}\n");
+    fputs (out->str, stdout);
+    g_string_free (out, TRUE);
+  } else {
+    printf ("%9.2f s  window %-20s %.2f\n",
+        seconds (struct_time (s, "stream-time")), label,
+        struct_double (s, "confidence"));
+  }
+  fflush (stdout);
 }
 
 static void

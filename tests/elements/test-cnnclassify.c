@@ -619,13 +619,18 @@ push_prob (GstHarness * h, guint k, double p)
               Q)), GST_FLOW_OK);
 }
 
+/* Thresholds 0.6 / 0.4 unless props say otherwise (the sequences below are
+ * worked out for them). */
 static GstHarness *
 events_harness (const char *props, GstBus ** bus)
 {
-  char *launch = launch_for (features_model_path, props);
+  char *both = g_strconcat ("on-threshold=0.6 off-threshold=0.4 ", props,
+      NULL);
+  char *launch = launch_for (features_model_path, both);
   GstHarness *h = harness_with_bus (launch, bus);
 
   g_free (launch);
+  g_free (both);
   gst_harness_set_src_caps_str (h, "application/x-earshot-features, "
       "bands=(int)8, framerate=(fraction)4/1");
   return h;

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 "$MAKE_LIVE_MODELS" "$work" || { echo "FAIL: make-live-models" >&2; exit 1; }
 M="$work/tiny-live.safetensors"
-PLAIN="--set average-windows=1 --set vote-k=1 --set vote-n=1 --set refractory=0"
+PLAIN="--set average-windows=1 --set vote-k=1 --set vote-n=1 --set refractory=0 --set on-threshold=0.6 --set off-threshold=0.4"
 
 expect_out() {
   if grep -q -- "$1" "$work/out"; then
@@ -63,7 +63,7 @@ expect_out "end    low"
 expect_out "summary:"
 expect_out "overall: quiet"
 expect_stderr "tiny-live on"
-# defaults (moving average 2, 2 of 3): onset 1.25 s, one low event
+# defaults (moving average 2, on 0.8): onset 1.25 s, one low event
 [ "$(grep -c 'start  low' "$work/out")" = 1 ] && ok "one low event" || fail "$(cat "$work/out")"
 grep -q '^ *1\.25 s  start  low' "$work/out" && ok "default onset 1.25 s" || fail "$(cat "$work/out")"
 

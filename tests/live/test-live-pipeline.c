@@ -13,7 +13,8 @@ static char *dir;
 #define Q (GST_SECOND / 4)
 #define FRONT_END "preemphasis ! hammingframe frame-size=400 hop-size=160 " \
   "! gammatonefb bands=16 fmin=50 fmax=8000"
-#define PLAIN "average-windows=1 vote-k=1 vote-n=1 refractory=0"
+#define PLAIN "average-windows=1 vote-k=1 vote-n=1 refractory=0 " \
+  "on-threshold=0.6 off-threshold=0.4"
 
 static void
 setup (void)
@@ -191,18 +192,20 @@ GST_START_TEST (test_burst_exact_times)
 
 GST_END_TEST;
 
-/* The defaults (moving average of 2, 2 of 3 votes): later and steadier. */
+/* The defaults (moving average of 2, on 0.8, off 0.5): a hop later. */
 GST_START_TEST (test_burst_defaults)
 {
   char *line = file_line ("burst.wav", 16000, "tiny-live.safetensors", "");
   Outcome o = run_line (line);
 
   fail_unless (o.error == NULL, "%s", o.error);
-  /* votes from windows [1.0, 1.5) (s = 0.99) and [1.25, 1.75): onset at the
-   * first one's new span, decided 0.5 s later than without smoothing */
-  expect_times (&o, "low", 0, 5 * Q, 10 * Q, 0);
+  /* [0.75, 1.25) says low but averages to 0.5 with the window before; with
+   * [1.0, 1.5) the mean is 0.99: onset at its new span (1.25 s), decided at
+   * its end. [2.0, 2.5) brings the mean to 0.48 < 0.5: the event ends at
+   * 2.25 s, as without smoothing */
+  expect_times (&o, "low", 0, 5 * Q, 9 * Q, 0);
   fail_unless_equals_uint64 (field_time (find_event (&o, "start", "low", 0),
-          "stream-time"), 7 * Q);
+          "stream-time"), 6 * Q);
   fail_unless (find_event (&o, "start", "low", 1) == NULL);
   outcome_clear (&o);
   g_free (line);
