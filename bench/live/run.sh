@@ -71,7 +71,6 @@ if [ -z "$model" ]; then
     one_core "$E" train "$work/bench-live.recipe" --out "$work/model" --quiet
     "$build/bench/live-set-frontend" "$model" '{"rate":16000,"preemphasis":0.97,'\
 '"frame_size":400,"hop_size":160,"window":"hamming","bands":32,"fmin":50,"fmax":8000}'
-    grep -i "accuracy" "$work/model/bench-esc10.md" | head -3 || true
   fi
 fi
 echo "model: $model"

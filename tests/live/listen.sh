@@ -119,6 +119,30 @@ grep -q '"event":"end","label":"low".*"reason":"eos"' "$work/out" && ok "open ev
 tail -1 "$work/out" | grep -q '"event":"summary"' && ok "summary after Ctrl-C" \
   || fail "no summary: $(tail -2 "$work/out")"
 
+# --- the ready launch lines (launch/live-*.launch), with the test model under
+# the name esc10 and its 16 bands --------------------------------------------
+mkdir -p "$work/named"
+cp "$M" "$work/named/esc10.safetensors"
+src=$(cd "$here/../.." && pwd)
+export GST_PLUGIN_PATH="${GST_PLUGIN_PATH_1_0:-}"
+line=$(grep -v '^#' "$src/launch/live-file.launch" \
+  | sed -e "s|samples/sample.wav|$work/burst.wav|" -e 's/bands=64/bands=16 fmax=8000/')
+status=0
+(cd "$src" && ES_MODEL_PATH="$work/named" timeout 60 gst-launch-1.0 -m $line) \
+  >"$work/out" 2>"$work/err" || status=$?
+expect_status 0 "live-file.launch"
+expect_out 'cnnclassify-event, event=(string)start, model=(string)tiny-live, label=(string)low'
+expect_out 'cnnclassify-summary'
+# the microphone line, with a test source in place of the microphone
+line=$(grep -v '^#' "$src/launch/live-microphone.launch" \
+  | sed -e 's/autoaudiosrc/audiotestsrc num-buffers=100 freq=300/' -e 's/bands=64/bands=16 fmax=8000/')
+status=0
+(cd "$src" && ES_MODEL_PATH="$work/named" timeout 60 gst-launch-1.0 -m -e $line) \
+  >"$work/out" 2>"$work/err" || status=$?
+expect_status 0 "live-microphone.launch (test source)"
+expect_out 'cnnclassify-event, event=(string)start, model=(string)tiny-live, label=(string)low'
+expect_out 'cnnclassify-summary'
+
 # --- bad input ---------------------------------------------------------------
 run "$EARSHOT" listen --replay "$work/burst.wav" --fast --model no-such-model-xyz
 expect_status 1 "unknown model"
