@@ -1031,6 +1031,32 @@ GST_START_TEST (test_tags_on_label_change)
 
 GST_END_TEST;
 
+
+/* on-threshold is controllable: a change applies from the next buffer. */
+GST_START_TEST (test_thresholds_change_while_playing)
+{
+  GstBus *bus;
+  GstHarness *h = events_harness ("average-windows=1 on-threshold=0.95",
+      &bus);
+  GstElement *el = gst_harness_find_element (h, "cnnclassify");
+  GstMessage *msg;
+
+  push_prob (h, 0, 0.9);
+  expect_no_event (bus);
+  g_object_set (el, "on-threshold", 0.85, NULL);
+  push_prob (h, 1, 0.9);
+  msg = expect_event (bus, "start", "high", Q, GST_CLOCK_TIME_NONE, 2 * Q);
+  gst_message_unref (msg);
+  /* an off-threshold above the on-threshold is refused: the old pair stays */
+  g_object_set (el, "off-threshold", 0.95, NULL);
+  push_prob (h, 2, 0.9);
+  expect_no_event (bus);
+  gst_object_unref (el);
+  teardown_with_bus (h, bus);
+}
+
+GST_END_TEST;
+
 /* ---- windows of a feature stream ---------------------------------------- */
 
 static const char *const window_labels[] = { "none", "newest", "oldest", NULL };
@@ -1224,6 +1250,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, test_flush_forgets);
   tcase_add_test (tc, test_post_events_off);
   tcase_add_test (tc, test_tags_on_label_change);
+  tcase_add_test (tc, test_thresholds_change_while_playing);
   tcase_add_test (tc, test_windows_layout_and_times);
   tcase_add_test (tc, test_window_errors);
   suite_add_tcase (s, tc);
