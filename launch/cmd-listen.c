@@ -57,11 +57,11 @@ typedef struct {
 typedef struct {
   gint rate;
   double preemphasis;
-  gint frame_size, hop_size;
+  double frame_size, hop_size;  /* checked against the elements' ranges */
   gchar *window;
-  gint bands;
-  double fmin, fmax;
-  gint dct;
+  double bands;
+  double fmin, fmax;             /* -1: not given */
+  double dct;
   double bandwidth, log_floor;  /* 0: the element's default */
 } FrontEnd;
 
@@ -364,12 +364,13 @@ read_front_end (ListenRun * run, char **message)
   }
   fe->rate = (gint) v;
   fe->preemphasis = fe_number (o, "preemphasis", &v) ? v : 0.97;
-  fe->frame_size = fe_number (o, "frame_size", &v) ? (gint) v : 400;
-  fe->hop_size = fe_number (o, "hop_size", &v) ? (gint) v : 160;
-  fe->bands = fe_number (o, "bands", &v) ? (gint) v : 64;
-  fe->fmin = fe_number (o, "fmin", &v) ? v : 0;
-  fe->fmax = fe_number (o, "fmax", &v) ? v : 0;
-  fe->dct = fe_number (o, "dct", &v) ? (gint) v : 0;
+  fe->frame_size = fe_number (o, "frame_size", &v) ? v : 400;
+  fe->hop_size = fe_number (o, "hop_size", &v) ? v : 160;
+  fe->bands = fe_number (o, "bands", &v) ? v : 64;
+  /* absent: the element's default (-1 leaves it) */
+  fe->fmin = fe_number (o, "fmin", &v) ? v : -1;
+  fe->fmax = fe_number (o, "fmax", &v) ? v : -1;
+  fe->dct = fe_number (o, "dct", &v) ? v : 0;
   fe->bandwidth = fe_number (o, "bandwidth", &v) ? v : 0;
   fe->log_floor = fe_number (o, "log_floor", &v) ? v : 0;
   if (json_object_has_member (o, "window")
@@ -461,6 +462,39 @@ make_element (const gchar * factory, const gchar * name)
         : g_str_equal (factory, "pulsesrc")
         ? " (install gstreamer1.0-pulseaudio)" : "");
   return e;
+}
+
+/* One front-end setting of the model onto an element property, refused
+ * (with a message naming the model's key) when out of the property's range. */
+static gboolean
+set_front_end (ListenRun * run, GstElement * element, const char *property,
+    const char *key, double number)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS
+      (element), property);
+  GValue as_double = G_VALUE_INIT, value = G_VALUE_INIT;
+  gboolean ok;
+
+  if (pspec == NULL) {
+    fprintf (stderr, PROG ": element %s has no property %s (plugin too "
+        "old?)\n", GST_OBJECT_NAME (element), property);
+    return FALSE;
+  }
+  g_value_init (&as_double, G_TYPE_DOUBLE);
+  g_value_set_double (&as_double, number);
+  g_value_init (&value, pspec->value_type);
+  ok = g_value_transform (&as_double, &value)
+      && !g_param_value_validate (pspec, &value)
+      && (pspec->value_type == G_TYPE_DOUBLE || number == floor (number));
+  if (ok)
+    g_object_set_property (G_OBJECT (element), property, &value);
+  else
+    fprintf (stderr, PROG ": model \"%s\": front-end setting %s = %g is out "
+        "of range for %s %s\n", es_model_get_name (run->model), key, number,
+        GST_OBJECT_NAME (element), property);
+  g_value_unset (&value);
+  g_value_unset (&as_double);
+  return ok;
 }
 
 /* --set NAME=VALUE on cnnclassify, checked against the property spec. */
@@ -656,17 +690,40 @@ build_pipeline (ListenRun * run)
       "layout", G_TYPE_STRING, "interleaved", NULL);
   g_object_set (filter, "caps", caps, NULL);
   gst_caps_unref (caps);
-  g_object_set (preemph, "coefficient", fe->preemphasis, NULL);
-  g_object_set (frame, "frame-size", fe->frame_size, "hop-size", fe->hop_size,
-      NULL);
-  if (fe->window)
-    gst_util_set_object_arg (G_OBJECT (frame), "window", fe->window);
-  g_object_set (fb, "bands", fe->bands, "fmin", fe->fmin, "fmax", fe->fmax,
-      "dct", fe->dct, NULL);
+  ok &= set_front_end (run, preemph, "coefficient", "preemphasis",
+      fe->preemphasis);
+  ok &= set_front_end (run, frame, "frame-size", "frame_size", fe->frame_size);
+  ok &= set_front_end (run, frame, "hop-size", "hop_size", fe->hop_size);
+  ok &= set_front_end (run, fb, "bands", "bands", fe->bands);
+  ok &= set_front_end (run, fb, "dct", "dct", fe->dct);
+  if (fe->fmin >= 0)
+    ok &= set_front_end (run, fb, "fmin", "fmin", fe->fmin);
+  if (fe->fmax >= 0)
+    ok &= set_front_end (run, fb, "fmax", "fmax", fe->fmax);
   if (fe->bandwidth > 0)
-    g_object_set (fb, "bandwidth", fe->bandwidth, NULL);
+    ok &= set_front_end (run, fb, "bandwidth", "bandwidth", fe->bandwidth);
   if (fe->log_floor > 0)
-    g_object_set (fb, "log-floor", fe->log_floor, NULL);
+    ok &= set_front_end (run, fb, "log-floor", "log_floor", fe->log_floor);
+  if (fe->window) {
+    GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS
+        (frame), "window");
+
+    if (pspec && G_IS_PARAM_SPEC_ENUM (pspec)
+        && g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+            fe->window)) {
+      gst_util_set_object_arg (G_OBJECT (frame), "window", fe->window);
+    } else {
+      fprintf (stderr, PROG ": model \"%s\": front-end window \"%s\" is not "
+          "one hammingframe knows\n", es_model_get_name (run->model),
+          fe->window);
+      ok = FALSE;
+    }
+  }
+  if (!ok) {
+    gst_object_unref (pipeline);
+    run->status = EXIT_FAILURE_RUN;
+    return NULL;
+  }
   /* a gammatonefb that reads its bands from the model (learned ones) */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (fb), "model"))
     g_object_set (fb, "model", run->model_path, NULL);
@@ -848,7 +905,7 @@ print_banner (ListenRun * run)
 
   if (run->opt->json)
     return;
-  fprintf (stderr, PROG ": %s on %s: %d Hz, %d bands, windows of %.2f s%s\n",
+  fprintf (stderr, PROG ": %s on %s: %d Hz, %g bands, windows of %.2f s%s\n",
       es_model_get_name (run->model), run->source_name, run->fe.rate,
       run->fe.bands, window * frame_s,
       run->live || (run->opt->replay && !run->opt->fast)

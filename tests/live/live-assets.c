@@ -203,25 +203,29 @@ write_model (const char *dir, const char *name, unsigned rate, gboolean image)
   return ok;
 }
 
+/* A model with zero weights and the given front-end settings (for the
+ * refusals: not audio, settings out of range). */
 static gboolean
-write_not_audio (const char *dir)
+write_with_frontend (const char *dir, const char *name, size_t channels,
+    size_t length, const char *frontend)
 {
-  size_t shape[2] = { 1, 8 };
+  size_t shape[2] = { channels, length };
   GError *error = NULL;
-  EsModel *model = es_model_new ("tiny-not-audio",
+  EsModel *model = es_model_new (name,
       "[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":3}]",
       ES_MODEL_INPUT_FEATURES, 2, shape, labels, &error);
-  char *path = g_build_filename (dir, "tiny-not-audio.safetensors", NULL);
+  char *file = g_strconcat (name, ".safetensors", NULL);
+  char *path = g_build_filename (dir, file, NULL);
   gboolean ok = model != NULL
-      && es_model_set_frontend (model,
-      "{\"source\":\"frsrc\",\"points\":8,\"fmin\":20,\"fmax\":20000}", &error)
+      && es_model_set_frontend (model, frontend, &error)
       && es_model_save (model, path, &error);
 
   if (!ok)
-    fprintf (stderr, "live-assets: tiny-not-audio: %s\n", error->message);
+    fprintf (stderr, "live-assets: %s: %s\n", name, error->message);
   g_clear_error (&error);
   es_model_free (model);
   g_free (path);
+  g_free (file);
   return ok;
 }
 
@@ -249,7 +253,14 @@ live_assets_write (const char *dir)
   return write_model (dir, "tiny-live", 16000, FALSE)
       && write_model (dir, "tiny-live-8k", 8000, FALSE)
       && write_model (dir, "tiny-live-2d", 16000, TRUE)
-      && write_not_audio (dir)
+      && write_with_frontend (dir, "tiny-not-audio", 1, 8,
+      "{\"source\":\"frsrc\",\"points\":8,\"fmin\":20,\"fmax\":20000}")
+      && write_with_frontend (dir, "tiny-bad-window", BANDS, FRAMES,
+      "{\"rate\":16000,\"window\":\"triangle\",\"bands\":16}")
+      && write_with_frontend (dir, "tiny-bad-preemphasis", BANDS, FRAMES,
+      "{\"rate\":16000,\"preemphasis\":5,\"bands\":16}")
+      && write_with_frontend (dir, "tiny-wrong-bands", BANDS, FRAMES,
+      "{\"rate\":16000,\"bands\":64}")
       && write_audio (dir, "burst.wav", 16000, 1, 3.5, &burst, 1)
       && write_audio (dir, "burst-44k-stereo.wav", 44100, 2, 3.5, &burst, 1)
       && write_audio (dir, "two-tones.wav", 16000, 1, 4.0, two, 2)

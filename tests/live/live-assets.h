@@ -8,6 +8,9 @@
  *   tiny-live-8k.safetensors  the same at rate 8000 (fmax 4000)
  *   tiny-live-2d.safetensors  the same as a one-channel image [1, 16, 50]
  *   tiny-not-audio.safetensors a features model whose front-end is frsrc's
+ *   tiny-bad-window, tiny-bad-preemphasis, tiny-wrong-bands: [16, 50] models
+ *     whose front-end settings cannot be served (an unknown window, a
+ *     pre-emphasis of 5, 64 bands for a 16-band input)
  * The weights are set by hand: the logit of "low" is K times the window's
  * mean log energy in the band where the 300 Hz tone stands out, minus a
  * threshold at 30 % of the way from the noise floor to the tone's level
