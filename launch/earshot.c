@@ -24,6 +24,7 @@ static const EsCommand commands[] = {
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
   {"plot", "draw a measurement's graph or an audio clip's spectrogram as a PNG", es_cmd_plot},
   {"eq", "fit a correction EQ to a headphone/IEM measurement (eq fit ...)", es_cmd_eq},
+  {"listen", "classify live audio (microphone, device or replayed file) into events", es_cmd_listen},
 };
 
 static gboolean
