@@ -43,12 +43,6 @@ es_biquad_design (const EsBiquadParams *p, double rate, EsBiquadCoeffs *out, GEr
         "%s filter frequency %g Hz is not a positive number", es_biquad_type_name (p->type), p->freq);
     return FALSE;
   }
-  if (p->freq >= rate / 2.0) {
-    g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
-        "%s filter frequency %g Hz is at or above the Nyquist frequency %g Hz of %g Hz audio",
-        es_biquad_type_name (p->type), p->freq, rate / 2.0, rate);
-    return FALSE;
-  }
   if (!(p->q > 0.0) || !isfinite (p->q) || p->q > 1000.0) {
     g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
         "%s filter Q %g is outside (0, 1000]", es_biquad_type_name (p->type), p->q);
@@ -63,8 +57,17 @@ es_biquad_design (const EsBiquadParams *p, double rate, EsBiquadCoeffs *out, GEr
 
   if (p->gain_db == 0.0 && (p->type == ES_BIQUAD_PEAKING || p->type == ES_BIQUAD_LOW_SHELF
           || p->type == ES_BIQUAD_HIGH_SHELF)) {
-    *out = identity; /* exactly unity, so a flat band lets the element pass through */
+    /* exactly unity, so a flat band lets the element pass through; it is
+     * unity at any rate, so its frequency is not held against Nyquist (a
+     * flat 16 kHz band of a default layout must not fail 32 kHz audio) */
+    *out = identity;
     return TRUE;
+  }
+  if (p->freq >= rate / 2.0) {
+    g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
+        "%s filter frequency %g Hz is at or above the Nyquist frequency %g Hz of %g Hz audio",
+        es_biquad_type_name (p->type), p->freq, rate / 2.0, rate);
+    return FALSE;
   }
   w0 = 2.0 * G_PI * p->freq / rate;
   cw = cos (w0);

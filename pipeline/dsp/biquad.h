@@ -33,7 +33,8 @@ typedef struct {
 #define ES_BIQUAD_MAX_GAIN_DB 40.0
 
 /* Design one section. Errors (ES_DSP_ERROR) name the bad parameter, e.g. a
- * frequency at or above Nyquist for @rate. */
+ * frequency at or above Nyquist for @rate. A peaking or shelf section at
+ * 0 dB is exactly unity and its frequency is not checked against Nyquist. */
 gboolean es_biquad_design (const EsBiquadParams *params, double rate,
     EsBiquadCoeffs *out, GError **error);
 const char *es_biquad_type_name (EsBiquadType type);
