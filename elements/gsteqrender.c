@@ -1200,19 +1200,32 @@ gst_eq_render_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
         GST_FORMAT_TIME, ts);
 
     if (GST_CLOCK_TIME_IS_VALID (stream_time)) {
-      guint i, n;
+      GstObject *stack[64], **controlled = stack;
+      guint i, n = 0, total;
 
       gst_object_sync_values (GST_OBJECT (self), stream_time);
-      n = gst_eq_render_children_count (GST_CHILD_PROXY (self));
-      for (i = 0; i < n; i++) {
-        GObject *band = gst_eq_render_child_by_index (GST_CHILD_PROXY (self),
-            i);
+      /* only the bands that have a controller: this runs for every buffer */
+      GST_OBJECT_LOCK (self);
+      total = self->bands->len;
+      if (total > G_N_ELEMENTS (stack))
+        controlled = g_new (GstObject *, total);
+      for (i = 0; i < total; i++) {
+        GstObject *band = g_ptr_array_index (self->bands, i);
+        gboolean has;
 
-        if (band) {
-          gst_object_sync_values (GST_OBJECT (band), stream_time);
-          g_object_unref (band);
-        }
+        GST_OBJECT_LOCK (band);
+        has = band->control_bindings != NULL;
+        GST_OBJECT_UNLOCK (band);
+        if (has)
+          controlled[n++] = gst_object_ref (band);
       }
+      GST_OBJECT_UNLOCK (self);
+      for (i = 0; i < n; i++) {
+        gst_object_sync_values (controlled[i], stream_time);
+        gst_object_unref (controlled[i]);
+      }
+      if (controlled != stack)
+        g_free (controlled);
     }
   }
   if (!self->cascade)
