@@ -23,7 +23,7 @@ static const EsCommand commands[] = {
   {"eval", "evaluate a model on a labelled data set", es_cmd_eval},
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
   {"plot", "draw a frequency-response measurement as a PNG graph", es_cmd_plot},
-  {"eq", "fit a correction EQ to a headphone/IEM measurement (eq fit ...)", es_cmd_eq},
+  {"eq", "fit or draw a correction EQ for a headphone/IEM measurement (eq fit|plot ...)", es_cmd_eq},
 };
 
 static gboolean

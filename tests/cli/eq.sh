@@ -77,6 +77,20 @@ else
   echo "skip: no eqrender element for the launch lines"
 fi
 
+# eq plot: any EQ file against a measurement and a target.
+run "$EARSHOT" eq plot "$sample" "$work/plot.png" --target harman-in-ear --eq "$work/eq.txt"
+expect_status 0 "eq plot of the -o file"
+[ "$(od -An -tx1 -N8 "$work/plot.png" | tr -d ' ')" = "89504e470d0a1a0a" ] \
+  && ok "eq plot writes a PNG" || fail "eq plot did not write a PNG"
+grep -q '^residual [0-9.]* dB RMS' "$work/out" && ok "eq plot prints the residual" \
+  || fail "eq plot output: $(head -c 300 "$work/out")"
+printf 'Preamp: -1 dB\nFilter 1: ON PK Fc 1000 Hz Gain x dB Q 1\n' >"$work/bad-eq.txt"
+run "$EARSHOT" eq plot "$sample" "$work/plot2.png" --target flat --eq "$work/bad-eq.txt"
+expect_status 1 "eq plot of a malformed ParametricEQ.txt"
+expect_stderr "bad-eq.txt: line 2"
+run "$EARSHOT" eq plot "$sample" "$work/plot2.png" --target flat
+expect_status 2 "eq plot without --eq"
+
 # A target given as a file (any measurement CSV).
 cp "$root/targets/flat.csv" "$work/my-target.csv"
 run "$EARSHOT" eq fit "$sample" --target "$work/my-target.csv"
