@@ -653,6 +653,7 @@ gst_eq_render_apply_eq (GstEqRender * self, const EsParametricEq * eq)
 {
   guint i;
 
+  g_atomic_int_inc (&self->applying);
   gst_eq_render_set_num_bands (self, eq->n_filters);
   for (i = 0; i < eq->n_filters; i++) {
     GstEqRenderBand *band;
@@ -671,6 +672,8 @@ gst_eq_render_apply_eq (GstEqRender * self, const EsParametricEq * eq)
   }
   g_object_set (self, "preamp", CLAMP (eq->preamp_db, MIN_PREAMP, MAX_PREAMP),
       NULL);
+  g_atomic_int_dec_and_test (&self->applying);
+  gst_eq_render_mark_changed (self);
 }
 
 static void
@@ -766,8 +769,18 @@ gst_eq_render_set_property (GObject * object, guint prop_id,
     }
     case PROP_MEASUREMENT:
     case PROP_TARGET:{
-      gchar *name = g_value_dup_string (value);
+      gchar *name;
 
+      /* the fit reads the curves in the streaming thread */
+      GST_OBJECT_LOCK (self);
+      if (self->started) {
+        GST_OBJECT_UNLOCK (self);
+        g_warning ("%s: \"%s\" can only be changed in the NULL or READY state",
+            GST_OBJECT_NAME (self), pspec->name);
+        break;
+      }
+      GST_OBJECT_UNLOCK (self);
+      name = g_value_dup_string (value);
       GST_OBJECT_LOCK (self);
       if (prop_id == PROP_MEASUREMENT) {
         g_free (self->measurement_path);
@@ -951,6 +964,8 @@ gst_eq_render_update_cascade (GstEqRender * self, gboolean force)
 
   if (!self->cascade)
     return TRUE;
+  if (!force && g_atomic_int_get (&self->applying))
+    return TRUE;                /* half an EQ: take it when it is whole */
   if (!g_atomic_int_compare_and_exchange (&self->changed, 1, 0) && !force)
     return TRUE;
 

@@ -103,6 +103,9 @@ struct _GstEqRender
 
   /* set from any thread: the bands or the preamp changed (atomic) */
   gint changed;
+  /* a whole EQ (file, fit) is being applied band by band: the streaming
+   * thread waits for the end before it takes the bands (atomic) */
+  gint applying;
   /* per file property (parametric-eq, measurement, target): the error of
    * its current value while stopped, posted at start */
   GError *pending_error[3];

@@ -883,8 +883,9 @@ GST_START_TEST (test_measurement_fit)
   gchar *meas = sample_path ("iem-sample.csv"), *out = NULL, *cli_err = NULL;
   gchar *tmp = g_build_filename (g_get_tmp_dir (), "eqrender-fit-XXXXXX", NULL);
   gchar *file, *argv[12];
-  GstHarness *h = gst_harness_new ("eqrender");
-  GstBus *bus = es_harness_bus (h);
+  GstElement *e = gst_element_factory_make ("eqrender", NULL);
+  GstHarness *h;
+  GstBus *bus;
   EsParametricEq *cli, *lib;
   EsFrMeasurement *m, *t;
   EsEqFitOptions opt;
@@ -925,8 +926,12 @@ GST_START_TEST (test_measurement_fit)
   lib = es_eq_fit (m, t, &opt, &rep, NULL);
   fail_unless (lib != NULL);
 
-  g_object_set (h->element, "measurement", meas, "target", "harman-in-ear",
-      NULL);
+  /* measurement and target change only in NULL or READY: set before the
+   * harness starts the element */
+  g_object_set (e, "measurement", meas, "target", "harman-in-ear", NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  bus = es_harness_bus (h);
   gst_harness_set_src_caps_str (h, CAPS (F32, 44100, 2));
   g_object_get (h->element, "num-bands", &n, "preamp", &preamp, NULL);
   fail_unless_equals_int (n, cli->n_filters);
@@ -966,6 +971,15 @@ GST_START_TEST (test_measurement_fit)
             (h->element)));
   }
 
+  /* the curves cannot change under the streaming thread */
+  ASSERT_WARNING (g_object_set (h->element, "measurement", "other.csv", NULL));
+  {
+    gchar *now;
+    g_object_get (h->element, "measurement", &now, NULL);
+    fail_unless_equals_string (now, meas);
+    g_free (now);
+  }
+
   gst_object_unref (bus);
   gst_harness_teardown (h);
   es_parametric_eq_free (cli);
@@ -997,9 +1011,11 @@ GST_START_TEST (test_measurement_errors)
   GstElement *e;
   gchar *text;
 
-  h = gst_harness_new ("eqrender");
+  e = gst_element_factory_make ("eqrender", NULL);
+  g_object_set (e, "measurement", meas, "target", "neutral", NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
   bus = es_harness_bus (h);
-  g_object_set (h->element, "measurement", meas, "target", "neutral", NULL);
   refuse_caps (h, CAPS (F32, 32000, 1));
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
@@ -1011,9 +1027,11 @@ GST_START_TEST (test_measurement_errors)
   gst_object_unref (bus);
   gst_harness_teardown (h);
 
-  h = gst_harness_new ("eqrender");
+  e = gst_element_factory_make ("eqrender", NULL);
+  g_object_set (e, "target", "neutral", NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
   bus = es_harness_bus (h);
-  g_object_set (h->element, "target", "neutral", NULL);
   refuse_caps (h, CAPS (F32, 48000, 1));
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
