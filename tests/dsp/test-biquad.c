@@ -211,6 +211,18 @@ START_TEST (test_bad_parameters)
   p.gain_db = NAN;
   ck_assert (!es_biquad_design (&p, 48000.0, &c, &error));
   g_clear_error (&error);
+  /* a flat peaking or shelf band is unity at any rate: not checked against
+   * Nyquist; with gain it is */
+  p = (EsBiquadParams) { ES_BIQUAD_HIGH_SHELF, 30000.0, 0.0, 0.7 };
+  ck_assert (es_biquad_design (&p, 48000.0, &c, NULL));
+  ck_assert (c.b0 == 1.0 && c.b1 == 0.0 && c.b2 == 0.0 && c.a1 == 0.0 && c.a2 == 0.0);
+  p.gain_db = 0.5;
+  ck_assert (!es_biquad_design (&p, 48000.0, &c, &error));
+  ck_assert_ptr_nonnull (strstr (error->message, "Nyquist"));
+  g_clear_error (&error);
+  p = (EsBiquadParams) { ES_BIQUAD_LOW_PASS, 30000.0, 0.0, 0.7 };
+  ck_assert (!es_biquad_design (&p, 48000.0, &c, &error));
+  g_clear_error (&error);
 }
 END_TEST
 
