@@ -23,7 +23,7 @@ static const EsCommand commands[] = {
   {"eval", "evaluate a model on a labelled data set", es_cmd_eval},
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
   {"plot", "draw a measurement's graph or an audio clip's spectrogram as a PNG", es_cmd_plot},
-  {"eq", "fit a correction EQ to a headphone/IEM measurement (eq fit ...)", es_cmd_eq},
+  {"eq", "fit or draw a correction EQ for a headphone/IEM measurement (eq fit|plot ...)", es_cmd_eq},
   {"listen", "classify live audio (microphone, device or replayed file) into events", es_cmd_listen},
 };
 
