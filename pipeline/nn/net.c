@@ -36,6 +36,7 @@ struct _EsNet {
    * (acts[0] a copy of the net input), acts[n_layers] the logits. */
   size_t capacity;
   size_t last_batch;
+  size_t first_layer;   /* of the last forward (es_net_forward_from) */
   /* The last forward was a fused inference forward: only the input and the
    * logits in acts are current; backward recomputes the rest first. */
   gboolean acts_partial;
@@ -415,7 +416,7 @@ ensure_capacity (EsNet *net, size_t batch)
   net->ws.gemm = g_new (float, MAX (net->ws.gemm_size, 1));
   net->grad_a = g_new (float, batch * net->max_act);
   net->grad_b = g_new (float, batch * net->max_act);
-  net->input_grad = g_new0 (float, batch * net->in_size);
+  net->input_grad = g_new0 (float, batch * net->max_act);
   net->capacity = batch;
 }
 
@@ -474,6 +475,66 @@ EsLayer *
 es_net_get_layer (EsNet *net, size_t i)
 {
   return i < net->n_layers ? net->layers[i] : NULL;
+}
+
+const char *
+es_net_get_layer_type (const EsNet *net, size_t i)
+{
+  return i < net->n_layers ? net->layers[i]->ops->name : NULL;
+}
+
+const char *
+es_net_get_layer_config (const EsNet *net, size_t i)
+{
+  return i < net->n_layers ? net->layers[i]->config : NULL;
+}
+
+gboolean
+es_net_get_layer_trainable (const EsNet *net, size_t i)
+{
+  return i < net->n_layers && !net->layers[i]->frozen;
+}
+
+int
+es_net_get_layer_input_shape (const EsNet *net, size_t i, size_t *shape)
+{
+  const EsLayer *l;
+  if (i > net->n_layers)
+    return 0;
+  if (i == net->n_layers) {
+    l = net->layers[i - 1];
+    memcpy (shape, l->out_shape, l->out_ndim * sizeof (size_t));
+    return l->out_ndim;
+  }
+  l = net->layers[i];
+  memcpy (shape, l->in_shape, l->in_ndim * sizeof (size_t));
+  return l->in_ndim;
+}
+
+size_t
+es_net_get_layer_input_size (const EsNet *net, size_t i)
+{
+  if (i > net->n_layers)
+    return 0;
+  return i == net->n_layers ? net->out_size : net->layers[i]->in_size;
+}
+
+EsNetParam *
+es_net_get_layer_param (EsNet *net, size_t i, const char *name)
+{
+  char *full = g_strdup_printf ("%zu.%s", i, name);
+  EsNetParam *p = es_net_find_param (net, full);
+  g_free (full);
+  return p;
+}
+
+size_t
+es_net_get_n_frontend_layers (const EsNet *net)
+{
+  size_t n = 0;
+  while (n < net->n_layers && net->layers[n]->ops->frontend)
+    n++;
+  return n;
 }
 
 static double
@@ -588,15 +649,26 @@ forward_layers (EsNet *net, size_t first, size_t batch, gboolean fuse)
 }
 
 const float *
-es_net_forward (EsNet *net, const float *input, size_t batch)
+es_net_forward_from (EsNet *net, size_t first_layer, const float *input, size_t batch)
 {
+  size_t in_size;
+
   g_return_val_if_fail (net != NULL && input != NULL && batch > 0, NULL);
+  g_return_val_if_fail (first_layer < net->n_layers, NULL);
 
   ensure_capacity (net, batch);
-  memcpy (net->acts[0], input, batch * net->in_size * sizeof (float));
-  forward_layers (net, 0, batch, !net->training);
+  in_size = first_layer == 0 ? net->in_size : net->layers[first_layer - 1]->out_size;
+  memcpy (net->acts[first_layer], input, batch * in_size * sizeof (float));
+  forward_layers (net, first_layer, batch, !net->training);
+  net->first_layer = first_layer;
   net->last_batch = batch;
   return net->acts[net->n_layers];
+}
+
+const float *
+es_net_forward (EsNet *net, const float *input, size_t batch)
+{
+  return es_net_forward_from (net, 0, input, batch);
 }
 
 void
@@ -617,17 +689,17 @@ es_net_backward (EsNet *net, const float *grad_output)
     float *keep = g_memdup2 (logits, batch * net->out_size * sizeof (float));
     const gboolean training = net->training;
     net->training = FALSE;      /* the mode of that forward, even if changed since */
-    forward_layers (net, 0, batch, FALSE);
+    forward_layers (net, net->first_layer, batch, FALSE);
     net->training = training;
     memcpy (logits, keep, batch * net->out_size * sizeof (float));
     g_free (keep);
   }
 
   ctx = (EsLayerContext) { net->training, &net->rng, &net->ws };
-  for (size_t k = net->n_layers; k-- > 0;) {
+  for (size_t k = net->n_layers; k-- > net->first_layer;) {
     EsLayer *l = net->layers[k];
     float *din;
-    if (k == 0)
+    if (k == net->first_layer)
       din = net->need_input_grad ? net->input_grad : NULL;
     else
       din = (g == net->grad_a) ? net->grad_b : net->grad_a;
