@@ -23,7 +23,11 @@
   X (dense) \
   X (dropout) \
   X (softargmax) \
-  X (centroid)
+  X (centroid) \
+  X (avgpool1d) \
+  X (avgpool2d) \
+  X (global_avgpool) \
+  X (reshape)
 
 #define ES_LAYER_DECLARE(name) extern const EsLayerOps es_layer_##name;
 ES_LAYER_FAMILIES (ES_LAYER_DECLARE)
