@@ -27,7 +27,11 @@
   X (avgpool1d) \
   X (avgpool2d) \
   X (global_avgpool) \
-  X (reshape)
+  X (reshape) \
+  X (gammatone) \
+  X (log) \
+  X (pcen) \
+  X (dct)
 
 #define ES_LAYER_DECLARE(name) extern const EsLayerOps es_layer_##name;
 ES_LAYER_FAMILIES (ES_LAYER_DECLARE)
