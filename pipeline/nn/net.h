@@ -7,11 +7,16 @@
  *    {"type":"dense","out_features":4}]
  * Layer types: conv1d, conv2d (kernel/stride/padding as an int or [h, w]),
  * batchnorm (1d or 2d from the input rank; "momentum" 0.1 and "eps" 1e-5 as
- * PyTorch), relu, tanh, softplus, abs, maxpool1d, maxpool2d ("kernel", "stride"
- * defaulting to kernel), global_mean (mean over the last axis: [C, L] -> [C]),
- * flatten, dense ("out_features"), dropout ("p"; inverted, identity at
- * inference). Shapes exclude the batch axis: input [C, L] for 1-D nets,
- * [C, H, W] for 2-D nets, [N] for dense-only nets.
+ * PyTorch), relu, tanh, softplus, abs, maxpool1d, maxpool2d, avgpool1d,
+ * avgpool2d ("kernel", "stride" defaulting to kernel), global_mean (mean over
+ * the last axis: [C, L] -> [C]), global_avgpool ([C, ...] -> [C]), flatten,
+ * reshape ("shape"), dense ("out_features"), dropout ("p"; inverted, identity
+ * at inference), softargmax, centroid, and the audio front-end layers
+ * gammatone, log, pcen, dct (nn/audio-layers.h). Any layer with parameters
+ * takes "trainable": false (frozen: no gradient, no update). Every layer
+ * type and field is in docs/nn.md. Shapes exclude the batch axis: input
+ * [C, L] for 1-D nets, [C, H, W] for 2-D nets, [N] for dense-only nets,
+ * [frames, bins] for nets that start with a gammatone layer.
  *
  * Parameters are named like a PyTorch nn.Sequential state_dict: "<index>.weight",
  * "<index>.bias", "<index>.running_mean", "<index>.running_var",
