@@ -9,7 +9,7 @@
 
 #include "dsp/dct.h"
 
-#define MAX_BANDS 4096
+#define MAX_BANDS 1024
 
 typedef struct {
   EsLayer base;
