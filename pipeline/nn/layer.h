@@ -29,6 +29,12 @@ G_BEGIN_DECLS
 
 #define ES_LAYER_MAX_PARAMS 4
 
+typedef enum {
+  ES_LAYER_FRONTEND_NONE = 0,
+  ES_LAYER_FRONTEND_SOURCE,     /* gammatone */
+  ES_LAYER_FRONTEND_STAGE,      /* log, pcen, dct */
+} EsLayerFrontend;
+
 typedef struct _EsLayer EsLayer;
 typedef struct _EsLayerOps EsLayerOps;
 
@@ -110,9 +116,11 @@ struct _EsLayerOps {
   size_t size;                  /* of the family's struct (first member EsLayer) */
   const char *const *fields;    /* JSON fields besides "type" and "trainable",
                                  * NULL-terminated; others are refused */
-  /* Serving runs this layer outside the net (the front-end element), so
-   * es_net_get_n_frontend_layers counts it when it leads the net. */
-  gboolean frontend;
+  /* Serving runs leading front-end layers outside the net (in the
+   * gammatonefb element): a run of them must start with a SOURCE (it takes
+   * what the element computes from frames: power spectra) and goes on with
+   * STAGEs (compression, DCT). es_net_get_n_frontend_layers counts the run. */
+  EsLayerFrontend frontend;
 
   /* Read the fields (args), check the input shape (in_ndim, in_shape, set by
    * the net, as are out_ndim/out_shape = the input's), set the output shape

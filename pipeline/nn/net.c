@@ -531,8 +531,10 @@ es_net_get_layer_param (EsNet *net, size_t i, const char *name)
 size_t
 es_net_get_n_frontend_layers (const EsNet *net)
 {
-  size_t n = 0;
-  while (n < net->n_layers && net->layers[n]->ops->frontend)
+  size_t n = 1;
+  if (net->layers[0]->ops->frontend != ES_LAYER_FRONTEND_SOURCE)
+    return 0;
+  while (n < net->n_layers && net->layers[n]->ops->frontend == ES_LAYER_FRONTEND_STAGE)
     n++;
   return n;
 }

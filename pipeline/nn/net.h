@@ -122,9 +122,10 @@ size_t es_net_get_layer_input_size (const EsNet *net, size_t i);
 /* Parameter or buffer `name` ("weight", "bias", "running_mean", ...) of layer
  * i, i.e. "<i>.<name>"; NULL if absent. */
 EsNetParam *es_net_get_layer_param (EsNet *net, size_t i, const char *name);
-/* How many leading layers are front-end layers (gammatone, log, pcen, dct:
- * in serving they run in the gammatonefb element; the net runs from there on
- * with es_net_forward_from). */
+/* How many leading layers are front-end layers: a gammatone layer first,
+ * then any log, pcen and dct layers after it (0 if the net does not start
+ * with a gammatone layer). In serving they run in the gammatonefb element;
+ * the net runs from there on with es_net_forward_from. */
 size_t es_net_get_n_frontend_layers (const EsNet *net);
 
 /* Threads used by the BLAS (OpenBLAS) for all nets of the process. Results

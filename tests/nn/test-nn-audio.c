@@ -494,6 +494,14 @@ START_TEST (test_layer_queries)
   ck_assert (es_net_get_layer_config (net, 9) == NULL);
   ck_assert_uint_eq (es_net_get_n_frontend_layers (net), 3);
   ck_assert (es_net_get_layer_trainable (net, 0));
+  {
+    /* log/pcen/dct count only after a gammatone layer */
+    const size_t energies[2] = { 5, 6 };
+    EsNet *other = es_net_new ("[{\"type\":\"log\"},{\"type\":\"dct\",\"coefficients\":2},"
+        "{\"type\":\"flatten\"}]", 2, energies, NULL);
+    ck_assert_uint_eq (es_net_get_n_frontend_layers (other), 0);
+    es_net_free (other);
+  }
   ck_assert (!es_net_get_layer_trainable (net, 5));
   ck_assert (es_net_get_layer_param (net, 5, "weight")->grad == NULL);
   ck_assert (es_net_get_layer_param (net, 5, "bias")->grad == NULL);
@@ -638,6 +646,12 @@ START_TEST (test_bad_configs)
   expect_error ("[{\"type\":\"avgpool2d\",\"kernel\":2}]", 2, s1, "[C, H, W]", NULL);
   expect_error ("[{\"type\":\"global_avgpool\"},{\"type\":\"global_avgpool\"}]", 2, s1,
       "layer 1 (global_avgpool)", NULL);
+  /* refused after the layer allocated its filterbank (freed: ASan) */
+  expect_error ("[{\"type\":\"gammatone\",\"rate\":16000,\"frame_size\":400,"
+      "\"trainable\":\"no\"}]", 2, spectra, "\"trainable\"", "true or false");
+  expect_error ("[{\"type\":\"gammatone\",\"rate\":16000,\"frame_size\":400},"
+      "{\"type\":\"pcen\",\"warmup\":3},{\"type\":\"dct\",\"coefficients\":65}]", 2,
+      spectra, "layer 2 (dct)", NULL);
   expect_error ("[{\"type\":\"relu\",\"trainable\":false}]", 2, s1, "layer 0 (relu)",
       "no parameters");
   expect_error ("[{\"type\":\"conv1d\",\"out_channels\":2,\"kernel\":3,\"trainable\":1}]",
