@@ -25,7 +25,8 @@
  * For every decision whose confidence reaches #GstCnnClassify:threshold the
  * element posts an element message (unless #GstCnnClassify:post-messages is
  * FALSE) and, when the label changes, sends a tag event downstream with
- * `earshot-label` (and `genre` for genre models).
+ * `earshot-label` (and `genre` when the model's task says its labels are
+ * genres: `earshot model info` shows it).
  *
  * The message is a structure named `cnnclassify` with these fields:
  *
@@ -529,7 +530,7 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 static gboolean
 gst_cnn_classify_is_genre_model (GstCnnClassify * self)
 {
-  return strstr (es_model_get_name (self->model), "genre") != NULL;
+  return es_model_get_tag (self->model) == ES_MODEL_TAG_GENRE;
 }
 
 static GValue *
