@@ -8,6 +8,9 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "dsp/compress.h"
+#include "dsp/gammatone-params.h"
+
 G_DEFINE_QUARK (es-model-error-quark, es_model_error);
 
 struct _EsModel {
@@ -963,6 +966,72 @@ const char *
 es_model_get_frontend (const EsModel * model)
 {
   return model->frontend_json;
+}
+
+/* The raw values of front-end layer `type` ("<i>.weight" with rows x bands
+ * values), or NULL. */
+static const float *
+frontend_layer_weight (const EsModel * model, const char *type, size_t rows)
+{
+  const EsFrontendDesc *d = &model->frontend;
+  char **types;
+  const float *found = NULL;
+
+  if (d->source != ES_FRONTEND_SOURCE_AUDIO || d->frontend_layers == 0)
+    return NULL;
+  types = layer_types (model->architecture);
+  for (guint i = 0; i < d->frontend_layers && types[i] && !found; i++)
+    if (!strcmp (types[i], type)) {
+      char *name = g_strdup_printf ("%u.weight", i);
+      EsNetParam *p = es_net_find_param (model->net, name);
+      if (p && es_tensor_numel (p->value) == rows * d->bands)
+        found = p->value->data;
+      g_free (name);
+    }
+  g_strfreev (types);
+  return found;
+}
+
+EsGammatoneBand *
+es_model_get_frontend_bands (const EsModel * model, GError ** error)
+{
+  const EsFrontendDesc *d = &model->frontend;
+  EsGammatoneBand *mel, *bands;
+  EsGammatoneParams *params;
+  EsGammatoneLimits limits;
+  const float *raw;
+
+  if (d->source != ES_FRONTEND_SOURCE_AUDIO) {
+    g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "model '%s' has no audio "
+        "front-end (its source is %s)", model->name, es_frontend_source_name (d->source));
+    return NULL;
+  }
+  mel = es_gammatone_bands_mel (d->bands, d->fmin, d->fmax, d->bandwidth);
+  if (d->frontend_layers == 0)
+    return mel;
+  if (!(raw = frontend_layer_weight (model, "gammatone", ES_GAMMATONE_N_RAW_PER_BAND))) {
+    g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "model '%s': its learned "
+        "front-end has no gammatone weights of %u x %u values", model->name,
+        ES_GAMMATONE_N_RAW_PER_BAND, d->bands);
+    g_free (mel);
+    return NULL;
+  }
+  /* the very bank the layer trained: its start and bounds from the description */
+  es_gammatone_limits_init (&limits, d->fmin, d->rate);
+  params = es_gammatone_params_new (mel, d->bands, d->frame_size, d->rate, &limits, error);
+  g_free (mel);
+  if (!params)
+    return NULL;
+  bands = g_new (EsGammatoneBand, d->bands);
+  es_gammatone_params_bands (params, raw, bands);
+  es_gammatone_params_free (params);
+  return bands;
+}
+
+const float *
+es_model_get_frontend_pcen (const EsModel * model)
+{
+  return frontend_layer_weight (model, "pcen", ES_PCEN_N_RAW_PER_BAND);
 }
 
 EsModelTag

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "dsp/gammatone.h"
 #include "model/frontend-desc.h"
 #include "model/model-error.h"
 #include "nn/net.h"
@@ -113,6 +114,17 @@ const char *es_model_get_input_media (const EsModel * model);
 const EsFrontendDesc *es_model_get_frontend_desc (const EsModel * model);
 /* ... as the JSON text written to the file (es_frontend_desc_to_json). */
 const char *es_model_get_frontend (const EsModel * model);
+/* The bands an audio model's gammatone filterbank uses (newly allocated,
+ * desc->bands of them): with a learned front-end those of its "gammatone"
+ * layer (layer 0: "0.weight" [3, bands] holds the raw offsets of
+ * dsp/gammatone-params.h from the mel bands of the description, bounded by
+ * es_gammatone_limits_init (fmin, rate)); else the description's mel bands.
+ * NULL with ES_MODEL_ERROR_FRONTEND for a model whose source is not audio. */
+EsGammatoneBand *es_model_get_frontend_bands (const EsModel * model, GError ** error);
+/* The learned PCEN values ([4, bands], the raw layout of dsp/compress.h) of a
+ * "pcen" layer among the front-end layers, owned by the model; NULL when
+ * there is none (a static PCEN uses the defaults). */
+const float *es_model_get_frontend_pcen (const EsModel * model);
 const char *es_model_get_training (const EsModel * model);      /* JSON or NULL */
 /* The author's launch line, or NULL (launch/ derives one: earshot model info). */
 const char *es_model_get_launch (const EsModel * model);
