@@ -66,6 +66,7 @@
 #include <gst/tag/tag.h>
 
 #include "gstcnnclassify.h"
+#include "decide/decision.h"
 #include "es-caps.h"
 #include "io/resize.h"
 #include "nn/loss.h"
@@ -750,11 +751,10 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     if (GST_CLOCK_TIME_IS_VALID (pts))
       ts = pts + (GST_CLOCK_TIME_IS_VALID (step) ? i * step : 0);
 
-    /* softmax (nn/loss.h) into the history ring, then average the ring */
+    /* probabilities (decide/decision.h, as earshot iem computes them) into
+     * the history ring, then average the ring */
     slot = self->history + self->history_pos * n_labels;
-    es_softmax (logits + i * n_labels, 1, n_labels, self->scratch);
-    for (gsize k = 0; k < n_labels; k++)
-      slot[k] = self->scratch[k];
+    es_decision_probabilities (logits + i * n_labels, n_labels, slot);
     self->history_pos = (self->history_pos + 1) % smoothing;
     self->history_len = MIN (self->history_len + 1, smoothing);
     for (gsize k = 0; k < n_labels; k++) {
