@@ -517,9 +517,7 @@ validate_audio (const EsFrontendDesc *d, GError **error)
         "not \"%s\"", d->dct, compression_names[d->compression]);
   if (d->window_frames > MAX_WINDOW_FRAMES)
     return invalid (error, "window_frames %u is above %u", d->window_frames, MAX_WINDOW_FRAMES);
-  if (d->window_frames == 0 && d->window_hop > 0)
-    return invalid (error, "window_hop %u needs window_frames > 0", d->window_hop);
-  if (d->window_hop > d->window_frames)
+  if (d->window_frames > 0 && d->window_hop > d->window_frames)
     return invalid (error, "window_hop %u is larger than window_frames %u (frames would be "
         "skipped)", d->window_hop, d->window_frames);
   if (d->frontend_layers > MAX_LAYERS)

@@ -80,8 +80,10 @@ typedef struct {
   EsFrontendCompression compression;
   double log_floor;                /* compression log */
   unsigned dct;                    /* cepstral coefficients kept; 0 = no DCT */
-  unsigned window_frames;          /* frames per decision (W); 0 = one decision per frame */
-  unsigned window_hop;             /* frames between decisions; 0 = window_frames */
+  unsigned window_frames;          /* frames per decision (W); 0 = what the model's input
+                                    * holds (a model fills it in) */
+  unsigned window_hop;             /* frames between decisions; 0 = not said (the
+                                    * classifier's default) */
   /* Learned front-ends: the network's first frontend_layers layers are the
    * front-end (a "gammatone" layer whose "<i>.weight" holds the learned bands,
    * then its compression, ...). gammatonefb model= computes them from the
@@ -108,8 +110,9 @@ typedef struct {
 
 /* Defaults for a source: audio as es_frontend_config_init (16 kHz, 0.97,
  * 400 / 160 Hamming, 64 bands 50 Hz - 8 kHz, ERB x 1.019, log 1e-10, no DCT,
- * one decision per frame); measurement 128 points 20 Hz - 20 kHz, mean
- * removed, no image (db range -30..+30 dB for graphs); images 224 x 224 area. */
+ * window size from the model); measurement 20 Hz - 20 kHz, mean removed, no
+ * image (db range -30..+30 dB for graphs), point count and image size from
+ * the model (0); images area-averaged. */
 void es_frontend_desc_init (EsFrontendDesc *desc, EsFrontendSource source);
 /* Frees the strings (the struct itself is the caller's); leaves NONE. */
 void es_frontend_desc_clear (EsFrontendDesc *desc);

@@ -274,11 +274,27 @@ fit_frontend (const EsModel * model, EsFrontendDesc * d, GError ** error)
       break;
     case ES_FRONTEND_SOURCE_AUDIO:
       if (d->frontend_layers == 0) {
-        size_t made = (size_t) es_frontend_desc_n_features (d) * MAX (d->window_frames, 1);
-        if (made != numel) {
-          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes %u "
-              "values per frame x %u frames = %zu values, but the model's input %s holds %zu",
-              es_frontend_desc_n_features (d), MAX (d->window_frames, 1), made, shape, numel);
+        /* values per frame x frames per decision; the frames taken from the
+         * input when the description does not say */
+        size_t per_frame = es_frontend_desc_n_features (d);
+        if (d->window_frames == 0 && numel % per_frame == 0)
+          d->window_frames = (unsigned) (numel / per_frame);
+        if (d->window_frames == 0) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes %zu "
+              "values per frame, but the model's input %s holds %zu, not a whole number "
+              "of frames", per_frame, shape, numel);
+          break;
+        }
+        if ((size_t) per_frame * d->window_frames != numel) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes %zu "
+              "values per frame x %u frames, but the model's input %s holds %zu",
+              per_frame, d->window_frames, shape, numel);
+          break;
+        }
+        if (d->window_hop > d->window_frames) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end window_hop "
+              "%u is larger than the model's %u frames per decision", d->window_hop,
+              d->window_frames);
           break;
         }
         ok = TRUE;

@@ -594,12 +594,27 @@ START_TEST (test_frontend_fits_input)
   ck_assert_msg (strstr (error->message, "image but the model takes features [1, 16]"),
       "%s", error->message);
   g_clear_error (&error);
-  /* audio: 16 values per decision = 16 bands, or 8 bands x 2 frames */
-  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8,"
-          "\"window_frames\":2}", &error), "%s", error ? error->message : "");
-  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8}", &error));
-  ck_assert_msg (strstr (error->message, "8 values per frame x 1 frames"), "%s",
+  /* audio: 16 values per decision = 16 bands, or 8 bands x 2 frames (the
+   * frames taken from the input when not given) */
+  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":16}",
+          &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->window_frames, 1);
+  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8}",
+          &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->window_frames, 2);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8,"
+          "\"window_frames\":3}", &error));
+  ck_assert_msg (strstr (error->message, "8 values per frame x 3 frames, but the model's "
+          "input [1, 16] holds 16"), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":5}", &error));
+  ck_assert_msg (strstr (error->message, "5 values per frame, but the model's input [1, 16] holds 16, not a whole number of frames"), "%s",
       error->message);
+  g_clear_error (&error);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8,"
+          "\"window_hop\":4}", &error));
+  ck_assert_msg (strstr (error->message, "window_hop 4 is larger than the model's 2 frames"),
+      "%s", error->message);
   g_clear_error (&error);
   /* a learned front-end must be the network's first layers: conv1d is not */
   ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":16,"
