@@ -48,8 +48,8 @@
  * label is the decision: for every decision whose confidence reaches
  * #GstCnnClassify:threshold the element posts a `cnnclassify` message
  * (unless #GstCnnClassify:post-messages is FALSE) and, when the label
- * changes, sends a tag event downstream with `earshot-label` (and `genre` for
- * genre models).
+ * changes, sends a tag event downstream with `earshot-label` (and `genre` when
+ * the model's task says its labels are genres: `earshot model info` shows it).
  *
  * Events: a label starts when k (#GstCnnClassify:vote-k) of the last n
  * (#GstCnnClassify:vote-n) smoothed decisions reach
@@ -974,7 +974,7 @@ gst_cnn_classify_post_summary (GstCnnClassify * self)
 static gboolean
 gst_cnn_classify_is_genre_model (GstCnnClassify * self)
 {
-  return strstr (es_model_get_name (self->model), "genre") != NULL;
+  return es_model_get_tag (self->model) == ES_MODEL_TAG_GENRE;
 }
 
 static void

@@ -29,7 +29,9 @@
 
 #include "commands.h"
 #include "../elements/es-caps.h"
+#include "dsp/fft.h"
 #include "io/text.h"
+#include "model/frontend-desc.h"
 
 #define PROG "earshot features"
 
@@ -435,7 +437,6 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   GstPad *pad;
   GstAppSinkCallbacks callbacks = { NULL, };
   gboolean ok = TRUE;
-  double fmin, fmax, bands, dct, frame_size, hop_size;
 
   *usage_error = FALSE;
   pipeline = gst_pipeline_new ("features");
@@ -495,39 +496,39 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   if (opt->dct)
     ok &= set_checked_property (fb, "dct", "dct", opt->dct);
 
-  /* Checks across options, which no single property spec can express. An
-   * fmax of 0 means "rate / 2" in the element. */
+  /* Checks across options, which no single property spec can express: the
+   * settings the elements hold, checked by the one front-end validator (the
+   * rules the library and a model file obey). An fmax of 0 means "rate / 2"
+   * in the element. */
   if (ok) {
-    frame_size = get_number_property (frame, "frame-size");
-    hop_size = get_number_property (frame, "hop-size");
-    bands = get_number_property (fb, "bands");
-    dct = get_number_property (fb, "dct");
-    fmin = get_number_property (fb, "fmin");
-    fmax = get_number_property (fb, "fmax");
-    if (fmax <= 0)
-      fmax = opt->rate / 2.0;
-    if (fmax > opt->rate / 2.0) {
-      fprintf (stderr, PROG ": --fmax %g is above the Nyquist frequency %g Hz of"
-          " --rate %d\n", fmax, opt->rate / 2.0, opt->rate);
-      ok = FALSE;
-    } else if (fmin >= fmax) {
-      fprintf (stderr, PROG ": --fmin %g must be below --fmax %g\n", fmin, fmax);
-      ok = FALSE;
-    }
-    if (dct > bands) {
-      fprintf (stderr, PROG ": --dct %g cannot exceed the number of bands %g\n", dct,
-          bands);
-      ok = FALSE;
-    }
-    if (frame_size < 1 || hop_size < 1) {
-      fprintf (stderr, PROG ": --frame-size and --hop-size must be at least 1 sample\n");
+    EsFrontendDesc fe;
+    GError *error = NULL;
+
+    es_frontend_desc_init (&fe, ES_FRONTEND_SOURCE_AUDIO);
+    fe.rate = opt->rate;
+    fe.preemphasis = get_number_property (preemph, "coefficient");
+    fe.frame_size = (unsigned) get_number_property (frame, "frame-size");
+    fe.hop_size = (unsigned) get_number_property (frame, "hop-size");
+    fe.n_fft = (unsigned) MAX (es_next_pow2 (fe.frame_size), 2);
+    fe.bands = (unsigned) get_number_property (fb, "bands");
+    fe.dct = (unsigned) get_number_property (fb, "dct");
+    fe.fmin = get_number_property (fb, "fmin");
+    fe.fmax = get_number_property (fb, "fmax");
+    if (fe.fmax <= 0)
+      fe.fmax = opt->rate / 2.0;
+    fe.bandwidth = get_number_property (fb, "bandwidth");
+    fe.log_floor = get_number_property (fb, "log-floor");
+    if (!es_frontend_desc_validate (&fe, &error)) {
+      fprintf (stderr, PROG ": %s\n", error->message);
+      g_error_free (error);
       ok = FALSE;
     }
-    run->n_values = dct > 0 ? (guint) dct : (guint) bands;
-    run->frame_size = (guint64) frame_size;
-    run->hop_size = (guint64) hop_size;
+    run->n_values = es_frontend_desc_n_features (&fe);
+    run->frame_size = fe.frame_size;
+    run->hop_size = fe.hop_size;
     run->rate = opt->rate;
-    run->column_prefix = dct > 0 ? "c" : "b";
+    run->column_prefix = fe.dct > 0 ? "c" : "b";
+    es_frontend_desc_clear (&fe);
   }
   if (!ok) {
     *usage_error = TRUE;

@@ -220,23 +220,6 @@ walk_dir (const char *dir, gboolean recursive, GPtrArray * paths,
 
 /* ---------------------------------------------------------------- models */
 
-/* Reads an optional positive number from the frontend JSON object. */
-static gboolean
-frontend_number (JsonObject * fe, const char *key, double *value)
-{
-  JsonNode *node;
-
-  if (fe == NULL || !json_object_has_member (fe, key))
-    return TRUE;
-  node = json_object_get_member (fe, key);
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || (json_node_get_value_type (node) != G_TYPE_INT64
-          && json_node_get_value_type (node) != G_TYPE_DOUBLE))
-    return FALSE;
-  *value = json_node_get_double (node);
-  return isfinite (*value) && *value > 0;
-}
-
 /* Loads the model of a slot and checks it is of the kind the slot feeds:
  * the 1D one takes a feature vector whose length matches its frontend's
  * "points", the 2D one grey images [1, H, W]. */
@@ -283,9 +266,7 @@ load_model (ModelSlot * slot, char **message)
     slot->input_size *= shape[i];
 
   if (slot->feeds == INPUT_MEASUREMENT) {
-    g_autoptr (JsonParser) parser = json_parser_new ();
-    JsonObject *fe = NULL;
-    double points = (double) slot->input_size;
+    const EsFrontendDesc *fe = es_model_get_frontend_desc (slot->model);
 
     if (es_model_get_input_kind (slot->model) != ES_MODEL_INPUT_FEATURES
         || !(ndim == 1 || (ndim == 2 && shape[0] == 1))) {
@@ -297,18 +278,18 @@ load_model (ModelSlot * slot, char **message)
           es_model_get_input_media (slot->model), slot->option);
       return FALSE;
     }
+    /* the model's grid (validated and fitted to its input by the loader);
+     * a model without a front-end description takes frsrc's default grid */
     slot->fmin = ES_FR_FMIN_DEFAULT;
     slot->fmax = ES_FR_FMAX_DEFAULT;
-    if (json_parser_load_from_data (parser, es_model_get_frontend (slot->model), -1,
-            NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-      fe = json_node_get_object (json_parser_get_root (parser));
-    if (!frontend_number (fe, "points", &points) || !frontend_number (fe, "fmin",
-            &slot->fmin) || !frontend_number (fe, "fmax", &slot->fmax)
-        || points != (double) slot->input_size || !(slot->fmin < slot->fmax)) {
-      *message = g_strdup_printf ("the %s model \"%s\" (%s): its frontend "
-          "settings %s do not describe a grid of %zu points between fmin < fmax",
+    if (fe->source == ES_FRONTEND_SOURCE_MEASUREMENT) {
+      slot->fmin = fe->fmin;
+      slot->fmax = fe->fmax;
+    } else if (fe->source != ES_FRONTEND_SOURCE_NONE) {
+      *message = g_strdup_printf ("the %s model \"%s\" (%s) is not a measurement "
+          "model: its front-end source is %s; give a frequency-response model with %s",
           slot->role, slot->name_or_path, es_model_get_path (slot->model),
-          es_model_get_frontend (slot->model), slot->input_size);
+          es_frontend_source_name (fe->source), slot->option);
       return FALSE;
     }
     slot->points = slot->input_size;

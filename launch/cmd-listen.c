@@ -26,7 +26,6 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
-#include <json-glib/json-glib.h>
 
 #include "commands.h"
 #include "model/model.h"
@@ -53,14 +52,14 @@ typedef struct {
   gchar **set;
 } ListenOptions;
 
-/* The model's audio front-end (its "frontend" metadata). */
+/* The model's audio front-end (its front-end description). */
 typedef struct {
   gint rate;
   double preemphasis;
   double frame_size, hop_size;  /* checked against the elements' ranges */
   gchar *window;
   double bands;
-  double fmin, fmax;             /* -1: not given */
+  double fmin, fmax;             /* Hz */
   double dct;
   double bandwidth, log_floor;  /* 0: the element's default */
 } FrontEnd;
@@ -321,69 +320,39 @@ print_summary (ListenRun * run)
 
 /* ---- the model's front-end ---------------------------------------------- */
 
-static gboolean
-fe_number (JsonObject * o, const char *key, double *value)
-{
-  JsonNode *node;
-
-  if (!json_object_has_member (o, key))
-    return FALSE;
-  node = json_object_get_member (o, key);
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || (json_node_get_value_type (node) != G_TYPE_INT64
-          && json_node_get_value_type (node) != G_TYPE_DOUBLE))
-    return FALSE;
-  *value = json_node_get_double (node);
-  return isfinite (*value);
-}
-
-/* Reads the audio front-end of the model; FALSE with a message when the
- * model has none (or one this command cannot build). */
+/* The audio front-end of the model, from its front-end description (read
+ * and validated by the model loader, model/frontend-desc.h); FALSE with a
+ * message when the model has none (or one this command cannot build). */
 static gboolean
 read_front_end (ListenRun * run, char **message)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  const char *text = es_model_get_frontend (run->model);
+  const EsFrontendDesc *d = es_model_get_frontend_desc (run->model);
   const char *name = es_model_get_name (run->model);
-  JsonObject *o;
   FrontEnd *fe = &run->fe;
-  double v;
 
-  if (!json_parser_load_from_data (parser, text ? text : "", -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-    *message = g_strdup_printf ("model \"%s\" has no front-end settings",
-        name);
-    return FALSE;
-  }
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (!fe_number (o, "rate", &v) || v < 1000 || v > 768000) {
+  if (d->source != ES_FRONTEND_SOURCE_AUDIO || d->rate < 1000 || d->rate > 768000) {
     *message = g_strdup_printf ("model \"%s\" is not an audio model: its "
-        "front-end settings give no sample rate (%s). Give an audio model "
-        "with --model", name, text);
+        "front-end is %s (%s). Give an audio model with --model", name,
+        es_frontend_source_name (d->source), es_model_get_frontend (run->model));
     return FALSE;
   }
-  fe->rate = (gint) v;
-  fe->preemphasis = fe_number (o, "preemphasis", &v) ? v : 0.97;
-  fe->frame_size = fe_number (o, "frame_size", &v) ? v : 400;
-  fe->hop_size = fe_number (o, "hop_size", &v) ? v : 160;
-  fe->bands = fe_number (o, "bands", &v) ? v : 64;
-  /* absent: the element's default (-1 leaves it) */
-  fe->fmin = fe_number (o, "fmin", &v) ? v : -1;
-  fe->fmax = fe_number (o, "fmax", &v) ? v : -1;
-  fe->dct = fe_number (o, "dct", &v) ? v : 0;
-  fe->bandwidth = fe_number (o, "bandwidth", &v) ? v : 0;
-  fe->log_floor = fe_number (o, "log_floor", &v) ? v : 0;
-  if (json_object_has_member (o, "window")
-      && JSON_NODE_HOLDS_VALUE (json_object_get_member (o, "window"))
-      && json_node_get_value_type (json_object_get_member (o, "window"))
-      == G_TYPE_STRING)
-    fe->window = g_strdup (json_object_get_string_member (o, "window"));
-  if (fe->frame_size < 1 || fe->hop_size < 1 || fe->bands < 1
-      || fe->dct < 0 || fe->dct > fe->bands) {
+  if (d->frontend_layers > 0 || d->compression != ES_FRONTEND_COMPRESSION_LOG) {
     *message = g_strdup_printf ("model \"%s\" has front-end settings this "
-        "command cannot use: %s", name, text);
+        "command cannot use (a learned front-end or %s compression): %s", name,
+        es_frontend_compression_name (d->compression), es_model_get_frontend (run->model));
     return FALSE;
   }
+  fe->rate = (gint) d->rate;
+  fe->preemphasis = d->preemphasis;
+  fe->frame_size = d->frame_size;
+  fe->hop_size = d->hop_size;
+  fe->bands = d->bands;
+  fe->fmin = d->fmin;
+  fe->fmax = d->fmax;
+  fe->dct = d->dct;
+  fe->bandwidth = d->bandwidth;
+  fe->log_floor = d->log_floor;
+  fe->window = g_strdup (es_window_type_name (d->window));
   return TRUE;
 }
 

@@ -1,4 +1,4 @@
-/* In-memory data sets and their loaders (CSV table, IEM measurement folder). */
+/* In-memory data sets, the CSV reader the loaders share and the table loader. */
 #include "train/dataset.h"
 
 #include <math.h>
@@ -30,14 +30,11 @@ es_dataset_free (EsDataset *d)
   g_free (d->groups);
   g_strfreev (d->class_names);
   g_strfreev (d->sample_names);
-  if (d->raw_n) {
-    for (size_t i = 0; i < d->n; i++) {
-      g_free (d->raw_frequency[i]);
-      g_free (d->raw_level[i]);
-    }
-    g_free (d->raw_n);
-    g_free (d->raw_frequency);
-    g_free (d->raw_level);
+  if (d->raw) {
+    for (size_t i = 0; i < d->n; i++)
+      if (d->raw[i])
+        g_bytes_unref (d->raw[i]);
+    g_free (d->raw);
   }
   g_free (d);
 }
@@ -48,18 +45,13 @@ es_dataset_subset (const EsDataset *d, const size_t *indices, size_t n)
   EsDataset *s = es_dataset_new (n, d->input_size, (const char *const *) d->class_names);
   if (d->groups)
     s->groups = g_new (int, n);
-  s->image_width = d->image_width;
-  s->image_height = d->image_height;
-  if (d->raw_n) {
-    s->raw_n = g_new0 (size_t, n);
-    s->raw_frequency = g_new0 (double *, n);
-    s->raw_level = g_new0 (double *, n);
-    for (size_t i = 0; i < n; i++) {
-      size_t j = indices[i];
-      s->raw_n[i] = d->raw_n[j];
-      s->raw_frequency[i] = g_memdup2 (d->raw_frequency[j], d->raw_n[j] * sizeof (double));
-      s->raw_level[i] = g_memdup2 (d->raw_level[j], d->raw_n[j] * sizeof (double));
-    }
+  s->ndim = d->ndim;
+  memcpy (s->shape, d->shape, sizeof s->shape);
+  if (d->raw) {
+    s->raw = g_new0 (GBytes *, n);
+    for (size_t i = 0; i < n; i++)
+      if (d->raw[indices[i]])
+        s->raw[i] = g_bytes_ref (d->raw[indices[i]]);
   }
   for (size_t i = 0; i < n; i++) {
     size_t j = indices[i];
