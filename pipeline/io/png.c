@@ -19,8 +19,6 @@
 #include <glib/gstdio.h>
 #include <png.h>
 
-G_DEFINE_QUARK (es-io-error-quark, es_io_error)
-
 EsImage *
 es_image_new (unsigned width, unsigned height, unsigned channels)
 {

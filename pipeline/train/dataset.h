@@ -71,6 +71,14 @@ typedef struct {
   guint64 look_seed;
 } EsDatasetOptions;
 
+/* More distinct labels than this in the class column is an error: a
+ * classifier of that many classes is almost always the wrong column. */
+#define ES_DATASET_MAX_CLASSES 10000
+
+/* The table is read as a stream, row by row: its header is checked first (a
+ * missing label, group, filter or feature column is reported before any row
+ * is read), only the columns used are kept, and memory for the rows is asked
+ * for with g_try_realloc (running out is an error, not an abort). */
 EsDataset *es_dataset_load_table (const char *csv_path, const EsDatasetOptions *options,
     GError **error);
 /* The IEM loader is in train/dataset-iem.h. */

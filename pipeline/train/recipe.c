@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "io/input.h"
 #include "tasks/iem/dataset-iem.h"
 
 /* Every group and key a recipe may have: anything else is a typo to report,
@@ -340,7 +341,8 @@ read_model (Reader *rd, EsRecipe *r)
   } else if (g_str_has_suffix (r->architecture, ".json")) {
     char *file = resolve_path (rd, r->architecture);
     GError *err = NULL;
-    if (!g_file_get_contents (file, &r->architecture_json, NULL, &err)) {
+    if (!es_input_read_file (file, ES_INPUT_MAX_RECIPE, "an architecture", &r->architecture_json,
+            NULL, &err)) {
       fail (rd, "model", "architecture", "%s", err->message);
       g_error_free (err);
     }
@@ -524,7 +526,7 @@ es_recipe_load (const char *path, GError **error)
   char *text;
   GError *err = NULL;
   EsRecipe *r;
-  if (!g_file_get_contents (path, &text, NULL, &err)) {
+  if (!es_input_read_file (path, ES_INPUT_MAX_RECIPE, "a recipe", &text, NULL, &err)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE, "%s", err->message);
     g_error_free (err);
     return NULL;
