@@ -16,6 +16,7 @@ typedef enum {
   ES_IO_ERROR_DATA,      /* well-formed but unusable values (NaN, too few points...) */
   ES_IO_ERROR_TOO_LARGE, /* larger than the limit for its kind, or memory ran out */
   ES_IO_ERROR_SAME_FILE, /* an output that is one of the run's inputs */
+  ES_IO_ERROR_BROKEN_PIPE, /* the reader of a pipe or FIFO went away (EPIPE) */
 } EsIoError;
 
 G_END_DECLS

@@ -1,8 +1,8 @@
 /* PNG files through libpng: 8-bit grey and RGB images, read and write.
  *
- * Writing goes to "<path>.tmp-XXXXXX" beside the target and is renamed over it
- * only once libpng has finished, so a reader never sees a half-written PNG and
- * an existing file survives a failed write.
+ * Writing goes through io/output: a temporary file beside the target renamed
+ * over it only once libpng has finished (a reader never sees a half-written
+ * PNG, an existing file survives a failed write), or a device written in place.
  *
  * Reading accepts every PNG colour type and bit depth: palettes are expanded,
  * 1/2/4-bit grey is scaled to 8 bits, 16-bit samples are reduced to 8 bits,
@@ -10,6 +10,7 @@
  * result is converted to the number of channels the caller asked for
  * (RGB → grey uses libpng's Rec. 709 weights). */
 #include "io/png.h"
+#include "io/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,36 +73,17 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
   EsPngErrorState state = { "" };
   png_structp png = NULL;
   png_infop info = NULL;
-  char *volatile tmp_path = NULL;
-  FILE *volatile fp = NULL;
+  EsOutput *volatile out;
   volatile gboolean ok = FALSE;
-  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (image != NULL && image->pixels != NULL, FALSE);
   g_return_val_if_fail (image->channels == 1 || image->channels == 3, FALSE);
   g_return_val_if_fail (image->stride >= (size_t) image->width * image->channels, FALSE);
 
-  tmp_path = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  /* 0666 before the umask, as for any new file (g_mkstemp would leave 0600) */
-  fd = g_mkstemp_full (tmp_path, O_RDWR, 0666);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN,
-        "%s: cannot create a temporary file beside it: %s", path, g_strerror (saved));
-    g_free (tmp_path);
+  /* a temporary file renamed on success, or a device written in place */
+  if ((out = es_output_open (path, error)) == NULL)
     return FALSE;
-  }
-  fp = fdopen (fd, "wb");
-  if (fp == NULL) {
-    int saved = errno;
-    g_close (fd, NULL);
-    g_unlink (tmp_path);
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: %s", path, g_strerror (saved));
-    g_free (tmp_path);
-    return FALSE;
-  }
-
   png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &state,
       es_png_error_fn, es_png_warning_fn);
   if (png)
@@ -111,12 +93,14 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
     goto out;
   }
   if (setjmp (png_jmpbuf (png))) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot write PNG: %s",
-        path, state.message);
+    /* a failed write (disk full, file-size limit) is told with its reason */
+    if (!es_output_failed (out))
+      g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot write PNG: %s",
+          path, state.message);
     goto out;
   }
 
-  png_init_io (png, fp);
+  png_init_io (png, es_output_stream (out));
   png_set_IHDR (png, info, image->width, image->height, 8,
       image->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
       PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -129,22 +113,11 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
 out:
   if (png)
     png_destroy_write_struct (&png, info ? &info : NULL);
-  /* fclose flushes: a full disk shows up here, not in libpng. */
-  if (fclose (fp) != 0 && ok) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: %s", path, g_strerror (saved));
-    ok = FALSE;
-  }
-  if (ok && g_rename (tmp_path, path) != 0) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot rename %s over it: %s",
-        path, tmp_path, g_strerror (saved));
-    ok = FALSE;
-  }
-  if (!ok)
-    g_unlink (tmp_path);
-  g_free (tmp_path);
-  return ok;
+  /* commit flushes: a full disk shows up there, not in libpng */
+  if (ok || es_output_failed (out))
+    return es_output_commit (out, error) && ok;
+  es_output_abort (out);
+  return FALSE;
 }
 
 /* Alpha composited on white: the graphs we read are drawn on white, so a
