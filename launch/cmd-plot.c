@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "commands.h"
+#include "runtime.h"
 #include "io/frcsv.h"
 #include "io/frcurve.h"
 #include "io/graph.h"
@@ -152,6 +153,12 @@ es_cmd_plot (int argc, char **argv)
     return EXIT_USAGE;
   }
 
+  {
+    /* before any work: not the input, not a directory, writable */
+    const char *inputs[] = { in_path, NULL };
+    if (!es_cli_check_output (PROG, out_path, inputs))
+      return EXIT_FAILURE_RUN;
+  }
   {
     /* The graph shows 20 Hz-20 kHz: the measurement must cover it (with the
      * parser's usual small tolerance), as frsrc requires. */

@@ -25,6 +25,8 @@
 #include <json-glib/json-glib.h>
 
 #include "commands.h"
+#include "runtime.h"
+#include "io/output.h"
 #include "io/plot.h"
 #include "tasks/iem/dataset-iem.h"
 #include "tasks/iem/fraugment.h"
@@ -240,6 +242,31 @@ es_cmd_train (int argc, char **argv)
   g_mutex_init (&progress.lock);
   if (!(recipe = es_recipe_load (recipe_path, &err)))
     goto fail;
+  /* Outputs are checked before loading the data and hours of training. */
+  out_dir = g_strdup (out_opt ? out_opt : recipe->output_dir);
+  if (g_mkdir_with_parents (out_dir, 0755) != 0) {
+    g_set_error (&err, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "cannot create output folder %s: %s",
+        out_dir, g_strerror (errno));
+    goto fail;
+  }
+  {
+    char *base = g_build_filename (out_dir, recipe->name, NULL);
+    model_path = g_strconcat (base, ".safetensors", NULL);
+    card_path = g_strconcat (base, ".md", NULL);
+    loss_png = g_strconcat (base, "-loss.png", NULL);
+    acc_png = g_strconcat (base, "-accuracy.png", NULL);
+    cm_png = g_strconcat (base, "-confusion.png", NULL);
+    g_free (base);
+  }
+  {
+    /* each output writable and none of the inputs, before hours of training */
+    const char *inputs[] = { recipe_path, recipe->data_path, NULL };
+    const char *outputs[] = { model_path, card_path, loss_png, acc_png, cm_png };
+    for (gsize i = 0; i < G_N_ELEMENTS (outputs); i++)
+      if (!es_cli_check_output ("earshot train", outputs[i], inputs))
+        goto out;
+  }
+
   es_train_config_from_recipe (&config, recipe);
   if (epochs > 0)
     config.max_epochs = (int) epochs;
@@ -262,23 +289,6 @@ es_cmd_train (int argc, char **argv)
   arch = es_recipe_architecture_for (recipe, data->n_classes);
   if (!(ndim = es_recipe_input_shape (recipe, arch, data->input_size, shape, &err)))
     goto fail;
-
-  /* Outputs are checked before hours of training, not after. */
-  out_dir = g_strdup (out_opt ? out_opt : recipe->output_dir);
-  if (g_mkdir_with_parents (out_dir, 0755) != 0) {
-    g_set_error (&err, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "cannot create output folder %s: %s",
-        out_dir, g_strerror (errno));
-    goto fail;
-  }
-  {
-    char *base = g_build_filename (out_dir, recipe->name, NULL);
-    model_path = g_strconcat (base, ".safetensors", NULL);
-    card_path = g_strconcat (base, ".md", NULL);
-    loss_png = g_strconcat (base, "-loss.png", NULL);
-    acc_png = g_strconcat (base, "-accuracy.png", NULL);
-    cm_png = g_strconcat (base, "-confusion.png", NULL);
-    g_free (base);
-  }
 
   side = g_new (int, data->n);
   if (!es_split_assign (data->labels, recipe->grouped ? data->groups : NULL, data->n,
@@ -536,8 +546,7 @@ main_done:
     }
     g_string_append_printf (s, "## Recipe\n\n```ini\n%s%s```\n", recipe->text,
         g_str_has_suffix (recipe->text, "\n") ? "" : "\n");
-    /* g_file_set_contents writes a temporary file and renames it */
-    if (!g_file_set_contents (card_path, s->str, s->len, &err)) {
+    if (!es_output_write_file (card_path, s->str, s->len, &err)) {
       g_string_free (s, TRUE);
       goto fail;
     }
