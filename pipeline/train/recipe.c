@@ -151,6 +151,7 @@ static char *
 get_string (Reader *rd, const char *group, const char *key, const char *fallback,
     gboolean required)
 {
+  GError *err = NULL;
   char *v;
   if (rd->failed)
     return NULL;
@@ -159,7 +160,14 @@ get_string (Reader *rd, const char *group, const char *key, const char *fallback
       fail (rd, group, key, "missing (required)");
     return g_strdup (fallback);
   }
-  v = g_key_file_get_string (rd->kf, group, key, NULL);
+  v = g_key_file_get_string (rd->kf, group, key, &err);
+  if (v == NULL) {
+    /* GKeyFile's message would quote the raw bytes */
+    fail (rd, group, key, "not a valid string (bytes that are not UTF-8, or a bad "
+        "escape sequence)");
+    g_error_free (err);
+    return NULL;
+  }
   g_strstrip (v);
   if (*v == '\0') {
     fail (rd, group, key, "empty value");

@@ -171,6 +171,9 @@ static const struct {
       "[model] architecture:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nlearning_rate=fast\n", "[train] learning_rate: 'fast' is not a number"},
+  /* found by fuzz-recipe: a value that is not UTF-8 crashed the reader */
+  {"[data]\nkind=table\xff\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] kind: not a valid string"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nbatch_size=0\n", "[train] batch_size:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
