@@ -220,14 +220,16 @@ es_output_check (const char *path, const char *const *inputs, GError **error)
     }
   } else {
     char *temp = NULL;
-    int fd = create_temporary (target, &temp);
+    int fd = create_temporary (target, &temp), slot;
 
     if (fd < 0) {
       set_open_error (error, path, errno);
       return FALSE;
     }
+    slot = register_temporary (temp);
     close (fd);
     g_unlink (temp);
+    unregister_temporary (slot);
     g_free (temp);
   }
   return TRUE;
