@@ -694,6 +694,12 @@ write_output (const char *path, const GString * text)
 
   if (es_output_write_file (path ? path : "-", text->str, text->len, &error))
     return TRUE;
+  if ((path == NULL || strcmp (path, "-") == 0)
+      && g_error_matches (error, ES_IO_ERROR, ES_IO_ERROR_BROKEN_PIPE)) {
+    /* a reader of standard output that went away: ended quietly */
+    g_error_free (error);
+    return FALSE;
+  }
   {
     g_autofree char *message = es_text_for_terminal (error->message, ES_TEXT_TERMINAL_MAX);
     fprintf (stderr, PROG ": %s\n", message);
@@ -923,8 +929,12 @@ es_cmd_iem (int argc, char **argv)
       progress_clear (&progress);
       append_text_result (line, r, o.verbose);
       fputs (line->str, stdout);
-      fflush (stdout);
       g_string_free (line, TRUE);
+      if (fflush (stdout) != 0 && errno == EPIPE) {
+        /* the reader went away (| head): nobody to classify for */
+        status = EXIT_FAILURE_RUN;
+        goto done;
+      }
     } else if (format == FORMAT_TEXT) {
       append_text_result (out, r, o.verbose);
     }

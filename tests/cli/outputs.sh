@@ -106,6 +106,13 @@ for sig in INT TERM; do
   no_temporaries "SIG$sig"
 done
 
+# standard output closed by its reader (| head): the run ends quietly, exit 1
+set +o pipefail
+"$EARSHOT" features -q "$work/long.wav" - 2>"$work/err" | head -c 100 >/dev/null
+status=${PIPESTATUS[0]}
+expect_status 1 "features to a pipe its reader closed"
+[ ! -s "$work/err" ] && ok "no message for a reader that left" || fail "stderr: $(head -c 300 "$work/err")"
+
 # a file-size limit (SIGXFSZ not ignored by the shell: earshot must not die of it)
 mkdir "$work/limited" && echo keep >"$work/limited/r.json"
 status=0
