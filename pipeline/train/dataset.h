@@ -71,9 +71,10 @@ typedef struct {
   guint64 look_seed;
 } EsDatasetOptions;
 
-/* More distinct labels than this in the class column is an error: a
- * classifier of that many classes is almost always the wrong column. */
-#define ES_DATASET_MAX_CLASSES 10000
+/* More distinct labels than this in the class column is an error: it is
+ * almost always the wrong column, and the trainer's per-class tables (the
+ * confusion matrix is classes x classes) are not made for more. */
+#define ES_DATASET_MAX_CLASSES 1000
 
 /* The table is read as a stream, row by row: its header is checked first (a
  * missing label, group, filter or feature column is reported before any row

@@ -21,14 +21,14 @@ wait "$writer" 2>/dev/null
 expect_status 1 "eval on a table without the label column (header only read)"
 expect_stderr "no column named 'label'"
 
-# a million rows, every one its own label: refused at the 10001st label
+# a million rows, every one its own label: refused at the 1001st label
 awk 'BEGIN { print "who,f0,label"; for (i = 0; i < 1000000; i++) printf "g%d,%d,L%d\n", i % 7, i % 5, i }' \
   >"$work/labels.csv"
 printf '[data]\nkind = table\npath = labels.csv\ngroup = who\n[model]\nname = many\narchitecture = mlp\n' \
   >"$work/many.recipe"
 run "$EARSHOT" train "$work/many.recipe" --out "$work/many" --quiet
 expect_status 1 "train on a label column with a label per row"
-expect_stderr "labels.csv:10002: more than 10000 distinct labels in column 'label'"
+expect_stderr "labels.csv:1002: more than 1000 distinct labels in column 'label'"
 
 # a recipe that never ends
 mkfifo "$work/endless.recipe"
