@@ -160,6 +160,20 @@ get_string (Reader *rd, const char *group, const char *key, const char *fallback
       fail (rd, group, key, "missing (required)");
     return g_strdup (fallback);
   }
+  /* GLib 2.74 sets its GError twice (a warning on stderr) for a value that
+   * ends in an escape character after another bad escape: refuse it first */
+  v = g_key_file_get_value (rd->kf, group, key, NULL);
+  if (v && g_str_has_suffix (v, "\\")) {
+    gsize n = 0;
+    for (const char *p = v + strlen (v); p > v && p[-1] == '\\'; p--)
+      n++;
+    if (n % 2 == 1) {
+      fail (rd, group, key, "ends with an escape character (\\)");
+      g_free (v);
+      return NULL;
+    }
+  }
+  g_free (v);
   v = g_key_file_get_string (rd->kf, group, key, &err);
   if (v == NULL) {
     /* GKeyFile's message would quote the raw bytes */
