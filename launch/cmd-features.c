@@ -648,7 +648,7 @@ es_cmd_features (int argc, char **argv)
         "Bandwidth factor on the ERB (default 1.019)", "X"},
     {"log-floor", 0, 0, G_OPTION_ARG_STRING, &opt.log_floor,
         "Energy floor before the logarithm (default 1e-10)", "X"},
-    {"dct", 'd', 0, G_OPTION_ARG_STRING, &opt.dct,
+    {"dct", 0, 0, G_OPTION_ARG_STRING, &opt.dct,
         "Output N cepstral coefficients (DCT-II of the log energies); 0 = off", "N"},
     {"coefficient", 'a', 0, G_OPTION_ARG_STRING, &opt.coefficient,
         "Pre-emphasis coefficient (default 0.97; 0 disables)", "A"},

@@ -23,8 +23,9 @@ static const EsCommand commands[] = {
   {"train", "train a model from a recipe", es_cmd_train},
   {"eval", "evaluate a model on a labelled data set", es_cmd_eval},
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
-  {"plot", "draw a frequency-response measurement as a PNG graph", es_cmd_plot},
-  {"eq", "fit a correction EQ to a headphone/IEM measurement (eq fit ...)", es_cmd_eq},
+  {"plot", "draw a measurement's graph or an audio clip's spectrogram as a PNG", es_cmd_plot},
+  {"eq", "fit or draw a correction EQ for a headphone/IEM measurement (eq fit|plot ...)", es_cmd_eq},
+  {"listen", "classify live audio (microphone, device or replayed file) into events", es_cmd_listen},
 };
 
 static gboolean

@@ -85,3 +85,45 @@ es_resize_gray8_to_float (const uint8_t * src, unsigned src_w, unsigned src_h,
   free_spans (xs, dst_w);
   free_spans (ys, dst_h);
 }
+
+void
+es_resize_float (const float * src, unsigned src_w, unsigned src_h, size_t src_stride,
+    float *dst, unsigned dst_w, unsigned dst_h)
+{
+  Span *xs, *ys;
+  float *row;
+
+  g_return_if_fail (src_w > 0 && src_h > 0 && dst_w > 0 && dst_h > 0);
+
+  if (src_w == dst_w && src_h == dst_h) {
+    for (unsigned y = 0; y < src_h; y++)
+      for (unsigned x = 0; x < src_w; x++)
+        dst[(size_t) y * dst_w + x] = src[y * src_stride + x];
+    return;
+  }
+
+  xs = make_spans (src_w, dst_w);
+  ys = make_spans (src_h, dst_h);
+  row = g_new (float, dst_w);
+  for (unsigned oy = 0; oy < dst_h; oy++) {
+    float *out = dst + (size_t) oy * dst_w;
+    for (unsigned ox = 0; ox < dst_w; ox++)
+      out[ox] = 0.0f;
+    for (unsigned k = 0; k < ys[oy].count; k++) {
+      const float *s = src + (size_t) (ys[oy].first + k) * src_stride;
+      float wy = ys[oy].weights[k];
+      for (unsigned ox = 0; ox < dst_w; ox++) {
+        float acc = 0.0f;
+        const Span *sx = &xs[ox];
+        for (unsigned j = 0; j < sx->count; j++)
+          acc += sx->weights[j] * s[sx->first + j];
+        row[ox] = acc;
+      }
+      for (unsigned ox = 0; ox < dst_w; ox++)
+        out[ox] += wy * row[ox];
+    }
+  }
+  g_free (row);
+  free_spans (xs, dst_w);
+  free_spans (ys, dst_h);
+}

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 void es_resize_gray8_to_float (const uint8_t * src, unsigned src_w, unsigned src_h,
     size_t src_stride, float *dst, unsigned dst_w, unsigned dst_h);
 
+/* The same area averaging for a float image (rows src_stride floats apart),
+ * e.g. the levels of a spectrogram (io/spectrogram-image). All sizes >= 1. */
+void es_resize_float (const float * src, unsigned src_w, unsigned src_h,
+    size_t src_stride, float *dst, unsigned dst_w, unsigned dst_h);
+
 G_END_DECLS
 
 #endif

@@ -157,8 +157,13 @@ status=0
 (limit_memory; exec timeout 60 "$EARSHOT" plot /dev/zero "$work/z.png") >"$work/out" 2>"$work/err" \
   || status=$?
 expect_status 1 "plot /dev/zero"
-expect_stderr "/dev/zero: not a regular file, and more than 64 MiB"
+expect_stderr "/dev/zero: not a regular file"
 [ ! -e "$work/z.png" ] && ok "nothing written for /dev/zero" || fail "z.png written"
+status=0
+(limit_memory; exec timeout 60 "$EARSHOT" eq fit /dev/zero --target flat) >"$work/out" \
+  2>"$work/err" || status=$?
+expect_status 1 "eq fit /dev/zero"
+expect_stderr "/dev/zero: not a regular file, and more than 64 MiB"
 status=0
 (limit_memory; exec timeout 60 gst-launch-1.0 frsrc location=/dev/zero ! fakesink) \
   >"$work/out" 2>"$work/err" || status=$?
@@ -169,9 +174,10 @@ grep -q "more than 64 MiB" "$work/out" "$work/err" && ok "frsrc names the limit"
 # a measurement FIFO whose writer never stops
 mkfifo "$work/endless.csv"
 (limit_memory; exec timeout 60 yes 20,1 >"$work/endless.csv") 2>/dev/null &
-run "$EARSHOT" plot "$work/endless.csv" "$work/e.png"
-expect_status 1 "plot from an endless FIFO"
+run "$EARSHOT" eq fit "$work/endless.csv" --target flat -o "$work/e.txt"
+expect_status 1 "eq fit from an endless FIFO"
 expect_stderr "more than 64 MiB"
+[ ! -e "$work/e.txt" ] && ok "nothing written for the endless FIFO" || fail "e.txt written"
 wait
 no_temporaries "all cases"
 finish
