@@ -13,9 +13,11 @@
 #include <glib.h>
 
 #include "commands.h"
+#include "runtime.h"
 #include "eq/fit.h"
 #include "eq/target.h"
 #include "io/frcsv.h"
+#include "io/output.h"
 #include "io/parametric-eq.h"
 #include "io/plot.h"
 
@@ -127,6 +129,13 @@ eq_fit (int argc, char **argv)
   }
 
   {
+    /* outputs checked before any work: writable, and not an input */
+    const char *inputs[] = { argv[1], target_name, NULL };
+    if ((output && !es_cli_check_output (PROG " fit", output, inputs))
+        || (plot && !es_cli_check_output (PROG " fit", plot, inputs)))
+      goto out;
+  }
+  {
     EsFrLimits limits = { 0, ES_EQ_FIT_FMIN, ES_EQ_FIT_FMAX, 0 };
     measurement = es_fr_measurement_load (argv[1], &limits, &error);
   }
@@ -146,8 +155,8 @@ eq_fit (int argc, char **argv)
   }
   text = es_parametric_eq_format (eq);
   if (output) {
-    /* g_file_set_contents writes a temporary file and renames it */
-    if (!g_file_set_contents (output, text, -1, &error))
+    /* io/output: a temporary file renamed over it, a device written in place */
+    if (!es_output_write_file (output, text, strlen (text), &error))
       goto failed;
     print_report (stdout, "", &report, target_name);
   } else {
@@ -219,6 +228,12 @@ eq_plot (int argc, char **argv)
     fprintf (stderr, PROG " plot: --rate must be 40000..768000 Hz (20 kHz below Nyquist)\n");
     status = EXIT_USAGE;
     goto out;
+  }
+  {
+    /* the picture checked before any work: writable, and not an input */
+    const char *inputs[] = { argv[1], target_name, eq_path, NULL };
+    if (!es_cli_check_output (PROG " plot", argv[2], inputs))
+      goto out;
   }
   {
     EsFrLimits limits = { 0, ES_EQ_FIT_FMIN, ES_EQ_FIT_FMAX, 0 };

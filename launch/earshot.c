@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "commands.h"
+#include "runtime.h"
 
 /* Installed plugin directory, from launch/meson.build. */
 #ifndef ES_PLUGIN_INSTALL_DIR
@@ -122,6 +123,7 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
+  es_cli_init ();
   status = command->run (argc - 1, argv + 1);
   /* release GStreamer's global state so leak checkers see a clean exit */
   if (gst_is_initialized ())

@@ -59,6 +59,15 @@ typedef struct {
   size_t max_rows;
 } EsDatasetOptions;
 
+/* More distinct labels than this in the class column is an error: it is
+ * almost always the wrong column, and the trainer's per-class tables (the
+ * confusion matrix is classes x classes) are not made for more. */
+#define ES_DATASET_MAX_CLASSES 1000
+
+/* The table is read as a stream, row by row: its header is checked first (a
+ * missing label, group, filter or feature column is reported before any row
+ * is read), only the columns used are kept, and memory for the rows is asked
+ * for with g_try_realloc (running out is an error, not an abort). */
 EsDataset *es_dataset_load_table (const char *csv_path, const EsDatasetOptions *options,
     GError **error);
 /* Loaders of other kinds of data: the tasks' (e.g. tasks/iem/dataset-iem.h). */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "io/input.h"
+
 /* Every group and key a recipe may have: anything else is a typo to report,
  * not to ignore (a misspelt "learning_rat" would silently train with the
  * default otherwise). [data] also takes its kind's keys, [augment] only its
@@ -150,6 +152,7 @@ static char *
 get_string (Reader *rd, const char *group, const char *key, const char *fallback,
     gboolean required)
 {
+  GError *err = NULL;
   char *v;
   if (rd->failed)
     return NULL;
@@ -158,7 +161,28 @@ get_string (Reader *rd, const char *group, const char *key, const char *fallback
       fail (rd, group, key, "missing (required)");
     return g_strdup (fallback);
   }
-  v = g_key_file_get_string (rd->kf, group, key, NULL);
+  /* GLib 2.74 sets its GError twice (a warning on stderr) for a value that
+   * ends in an escape character after another bad escape: refuse it first */
+  v = g_key_file_get_value (rd->kf, group, key, NULL);
+  if (v && g_str_has_suffix (v, "\\")) {
+    gsize n = 0;
+    for (const char *p = v + strlen (v); p > v && p[-1] == '\\'; p--)
+      n++;
+    if (n % 2 == 1) {
+      fail (rd, group, key, "ends with an escape character (\\)");
+      g_free (v);
+      return NULL;
+    }
+  }
+  g_free (v);
+  v = g_key_file_get_string (rd->kf, group, key, &err);
+  if (v == NULL) {
+    /* GKeyFile's message would quote the raw bytes */
+    fail (rd, group, key, "not a valid string (bytes that are not UTF-8, or a bad "
+        "escape sequence)");
+    g_error_free (err);
+    return NULL;
+  }
   g_strstrip (v);
   if (*v == '\0') {
     fail (rd, group, key, "empty value");
@@ -383,7 +407,8 @@ read_model (Reader *rd, EsRecipe *r)
   } else if (g_str_has_suffix (r->architecture, ".json")) {
     char *file = resolve_path (rd, r->architecture);
     GError *err = NULL;
-    if (!g_file_get_contents (file, &r->architecture_json, NULL, &err)) {
+    if (!es_input_read_file (file, ES_INPUT_MAX_RECIPE, "an architecture", &r->architecture_json,
+            NULL, &err)) {
       fail (rd, "model", "architecture", "%s", err->message);
       g_error_free (err);
     }
@@ -547,7 +572,7 @@ es_recipe_load (const char *path, GError **error)
   char *text;
   GError *err = NULL;
   EsRecipe *r;
-  if (!g_file_get_contents (path, &text, NULL, &err)) {
+  if (!es_input_read_file (path, ES_INPUT_MAX_RECIPE, "a recipe", &text, NULL, &err)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE, "%s", err->message);
     g_error_free (err);
     return NULL;

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "io/output.h"
 #include "io/plot.h"
 #include "model/model.h"
 
@@ -258,6 +259,7 @@ es_train_run (const EsRecipe *recipe, const EsTrainRunOptions *options, GError *
   gpointer augment = NULL;
   GError *err = NULL;
   char *arch = NULL, *out_dir = NULL, *base = NULL;
+  gboolean made_out_dir = FALSE;    /* a failed run removes the folder it made (if empty) */
   int *side = NULL, ndim, jobs;
   size_t shape[4];
   gboolean ok = FALSE;
@@ -275,6 +277,34 @@ es_train_run (const EsRecipe *recipe, const EsTrainRunOptions *options, GError *
   config.jobs = jobs;
   config.on_epoch = o->on_epoch;
   config.on_epoch_data = o->user_data;
+  /* Outputs are checked before the data is loaded and hours of training,
+   * not after: each writable, none of them one of the run's inputs. */
+  out_dir = g_strdup (o->out_dir ? o->out_dir : recipe->output_dir);
+  made_out_dir = !g_file_test (out_dir, G_FILE_TEST_EXISTS);
+  if (g_mkdir_with_parents (out_dir, 0755) != 0) {
+    g_set_error (&err, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "cannot create output folder %s: %s",
+        out_dir, g_strerror (errno));
+    goto out;
+  }
+  base = g_build_filename (out_dir, recipe->name, NULL);
+  r->model_path = g_strconcat (base, ".safetensors", NULL);
+  r->card_path = g_strconcat (base, ".md", NULL);
+  r->loss_png = g_strconcat (base, "-loss.png", NULL);
+  r->accuracy_png = g_strconcat (base, "-accuracy.png", NULL);
+  {
+    const char *inputs[] = { recipe->path, recipe->data_path, NULL };
+    char *cm_png = g_strconcat (base, "-confusion.png", NULL);
+    const char *outputs[] = { r->model_path, r->card_path, r->loss_png, r->accuracy_png,
+      cm_png
+    };
+    gboolean writable = TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS (outputs) && writable; i++)
+      writable = es_output_check (outputs[i], inputs, &err);
+    g_free (cm_png);
+    if (!writable)
+      goto out;
+  }
+
   if (!(data = es_recipe_load_dataset (recipe, o->read, o->read_data, &err)))
     goto out;
   stage (o, "%zu examples, %d classes, %zu values each%s", data->n, data->n_classes,
@@ -292,18 +322,6 @@ es_train_run (const EsRecipe *recipe, const EsTrainRunOptions *options, GError *
   if (!(ndim = es_recipe_input_shape (recipe, arch, data, shape, &err)))
     goto out;
 
-  /* Outputs are checked before hours of training, not after. */
-  out_dir = g_strdup (o->out_dir ? o->out_dir : recipe->output_dir);
-  if (g_mkdir_with_parents (out_dir, 0755) != 0) {
-    g_set_error (&err, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "cannot create output folder %s: %s",
-        out_dir, g_strerror (errno));
-    goto out;
-  }
-  base = g_build_filename (out_dir, recipe->name, NULL);
-  r->model_path = g_strconcat (base, ".safetensors", NULL);
-  r->card_path = g_strconcat (base, ".md", NULL);
-  r->loss_png = g_strconcat (base, "-loss.png", NULL);
-  r->accuracy_png = g_strconcat (base, "-accuracy.png", NULL);
 
   side = g_new (int, data->n);
   if (!es_split_assign (data->labels, recipe->grouped ? data->groups : NULL, data->n,
@@ -409,13 +427,14 @@ main_done:
         loss_hi, acc_lo, acc_hi);
     if (!cm_source)
       g_clear_pointer (&r->confusion_png, g_free);
-    /* g_file_set_contents writes a temporary file and renames it */
-    if (!g_file_set_contents (r->card_path, r->card, -1, &err))
+    if (!es_output_write_file (r->card_path, r->card, strlen (r->card), &err))
       goto out;
   }
   ok = TRUE;
 
 out:
+  if (!ok && made_out_dir)
+    g_rmdir (out_dir);
   g_clear_error (&main_job.error);
   es_train_history_free (main_job.history);
   es_train_history_free (history);

@@ -203,6 +203,12 @@ static const struct {
       "[model] architecture:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nlearning_rate=fast\n", "[train] learning_rate: 'fast' is not a number"},
+  /* found by fuzz-recipe: a value that is not UTF-8 crashed the reader */
+  {"[data]\nkind=table\xff\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] kind: not a valid string"},
+  /* found by fuzz-recipe: two bad escapes made GLib set its error twice */
+  {"[data]\nkind=table\npath=t\\q.csv\\\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] path: ends with an escape character"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nbatch_size=0\n", "[train] batch_size:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
