@@ -13,6 +13,7 @@ GST_ELEMENT_REGISTER_DECLARE (gammatonefb);
 GST_ELEMENT_REGISTER_DECLARE (frsrc);
 GST_ELEMENT_REGISTER_DECLARE (spectrogramimager);
 GST_ELEMENT_REGISTER_DECLARE (cnnclassify);
+GST_ELEMENT_REGISTER_DECLARE (eqrender);
 
 #define ES_ELEMENTS(X) \
   X (preemphasis) \
@@ -21,6 +22,7 @@ GST_ELEMENT_REGISTER_DECLARE (cnnclassify);
   X (frsrc) \
   X (spectrogramimager) \
   X (cnnclassify) \
+  X (eqrender) \
 
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include <gst/video/video.h>
 
 #include "model/model.h"
+#include "decide/events.h"
+#include "decide/windows.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +23,11 @@ G_DECLARE_FINAL_TYPE (GstCnnClassify, gst_cnn_classify, GST, CNN_CLASSIFY,
 #define ES_TAG_LABEL "earshot-label"
 #define ES_TAG_CONFIDENCE "earshot-confidence"
 
+/* Names of the messages the element posts. */
+#define ES_CNN_CLASSIFY_MESSAGE "cnnclassify"
+#define ES_CNN_CLASSIFY_EVENT_MESSAGE "cnnclassify-event"
+#define ES_CNN_CLASSIFY_SUMMARY_MESSAGE "cnnclassify-summary"
+
 struct _GstCnnClassify
 {
   GstBaseTransform parent;
@@ -30,25 +37,39 @@ struct _GstCnnClassify
   guint top_k;
   gdouble threshold;
   gboolean post_messages;
-  guint smoothing;
+  gboolean post_events;
+  guint window_frames;          /* 0: the model's */
+  guint hop_frames;             /* 0: about 0.25 s */
+  EsEventConfig events;         /* smoothing, voting, thresholds, durations;
+                                 * average_windows 0 = automatic */
 
   /* <private> streaming state */
   EsModel *model;
   size_t input_size;            /* values per example */
-  gboolean image_input;
+  size_t n_labels;
+  gboolean image_input;         /* the stream is video (else features) */
   GstVideoInfo vinfo;           /* for image input */
   guint bands;                  /* for feature input */
-  gint fps_n, fps_d;            /* vector rate of feature input, 0/1 if none */
+  gint fps_n, fps_d;            /* vector rate of the stream, 0/1 if none */
+  size_t frame_values;          /* values per frame given to the windows */
+  EsFrameWindows *windows;
+  EsEventDetector *detector;
+  float *frame;                 /* frame_values: a resized image */
   float *batch;                 /* input_size * batch_capacity */
-  gboolean *batch_finite;       /* batch_capacity: FALSE = no decision for that row */
+  EsWindowInfo *batch_info;     /* batch_capacity */
   size_t batch_capacity;
-  double *history;              /* smoothing ring: smoothing * n_labels */
-  guint history_len, history_pos;
-  double *probs;                /* n_labels, after smoothing */
-  float *scratch;               /* n_labels, one example's softmax */
+  double *probs;                /* n_labels: a window's probabilities */
+  double *smoothed;             /* n_labels: after smoothing */
+  GstClockTime next_pts;        /* expected PTS of the next buffer */
+  guint64 untimed_frames;       /* frames without PTS since the last reset */
   gint last_tagged;             /* label index last sent as a tag, -1 none */
   gboolean warned_non_finite;   /* this stream's non-finite warning is posted */
+  gdouble active_on, active_off;        /* thresholds the detector has */
+  guint detector_average;       /* its moving-average length */
 };
+
+GType gst_cnn_classify_smoothing_get_type (void);
+#define GST_TYPE_CNN_CLASSIFY_SMOOTHING (gst_cnn_classify_smoothing_get_type ())
 
 GST_ELEMENT_REGISTER_DECLARE (cnnclassify);
 

@@ -31,8 +31,10 @@
  * 1.1 in frequency, since squig.link grids start between 19.5 and 21.6 Hz),
  * have at least 10 rows, finite values and strictly increasing frequencies.
  * Otherwise the element fails to start with an error message naming the file
- * and line (RESOURCE/OPEN_READ when the file cannot be read, STREAM/FORMAT for
- * malformed content, RESOURCE/SETTINGS for bad properties).
+ * and line (RESOURCE/OPEN_READ when the file cannot be read, RESOURCE/READ
+ * for a file over the 64 MiB measurement limit — a device or FIFO such as
+ * /dev/zero is read up to it, never further —, STREAM/FORMAT for malformed
+ * content, RESOURCE/SETTINGS for bad properties).
  *
  * ## Example launch lines
  * |[
@@ -288,6 +290,10 @@ gst_fr_src_start (GstBaseSrc * src)
     if (err->code == ES_IO_ERROR_OPEN)
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", err->message),
           ("could not read measurement \"%s\"", location));
+    else if (err->code == ES_IO_ERROR_TOO_LARGE)
+      /* over the measurement limit, read no further (/dev/zero, a FIFO) */
+      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("%s", err->message),
+          ("measurement \"%s\" too large", location));
     else
       GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("%s", err->message),
           ("bad measurement \"%s\"", location));

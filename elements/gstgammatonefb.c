@@ -42,12 +42,32 @@
  *
  * Invalid settings (fmin ≥ fmax, fmax above the Nyquist frequency of the
  * negotiated rate, dct > bands) fail the caps negotiation with an error
- * message that says which setting is wrong.
+ * message that says which setting is wrong; the rules are those of the
+ * library's front-end validator, which model files and the trainer obey too.
+ *
+ * ## Settings from a model
+ *
+ * With #GstGammatoneFb:model, the element computes the front-end a model
+ * was trained with, from the model file's front-end description: bands,
+ * fmin, fmax, bandwidth, compression (log with its floor, PCEN, or none) and
+ * dct — and, for a model whose front-end was learned, the learned bands (and
+ * PCEN values) stored as tensors of the file, so the model is served exactly
+ * as it trained. The incoming frames must be the model's: rate, frame-size,
+ * hop-size and window come from upstream (#GstHammingFrame) and any that
+ * differ fail the negotiation with an error naming both values. A property
+ * set explicitly next to model= must agree with the model (setting it to
+ * the model's own value is allowed); a conflicting one is an error at
+ * negotiation. A model that cannot be loaded fails the READY→PAUSED change.
+ * `earshot model info NAME` prints the whole line a model needs.
+ *
+ * With compression PCEN, each band's smoother runs along the stream and
+ * starts afresh after a flush, a discontinuity or a restart.
  *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! audioconvert ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! preemphasis ! hammingframe ! gammatonefb ! fakesink
  * gst-launch-1.0 audiotestsrc wave=pink-noise num-buffers=100 ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! preemphasis ! hammingframe ! gammatonefb bands=64 dct=40 ! fakesink silent=false -v
+ * gst-launch-1.0 filesrc location=clip.wav ! decodebin ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! preemphasis ! hammingframe frame-size=400 hop-size=160 ! gammatonefb model=MODEL ! cnnclassify model=MODEL ! fakesink
  * ]|
  */
 
@@ -60,6 +80,8 @@
 
 #include "gstgammatonefb.h"
 #include "es-caps.h"
+#include "dsp/fft.h"
+#include "model/frontend-desc.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_gammatone_fb_debug);
 #define GST_CAT_DEFAULT gst_gammatone_fb_debug
@@ -82,6 +104,7 @@ enum
   PROP_BANDWIDTH,
   PROP_LOG_FLOOR,
   PROP_DCT,
+  PROP_MODEL,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -213,6 +236,21 @@ gst_gammatone_fb_class_init (GstGammatoneFbClass * klass)
           DEFAULT_DCT, G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
 
+  /**
+   * GstGammatoneFb:model:
+   *
+   * A model file (path) or a model name on the model search path
+   * (`ES_MODEL_PATH`, then the installed models): the filterbank then takes
+   * every setting, and learned bands, from the model's front-end description
+   * (see "Settings from a model" above). NULL (the default): the properties.
+   */
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Model file path or name whose front-end to compute (its bands, "
+          "range, compression, DCT and learned bands); NULL = the properties",
+          NULL, G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
+          G_PARAM_STATIC_STRINGS));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -248,6 +286,9 @@ gst_gammatone_fb_free_bank (GstGammatoneFb * self)
 {
   g_clear_pointer (&self->fb, es_gammatone_fb_free);
   g_clear_pointer (&self->dct_plan, es_dct_free);
+  g_clear_pointer (&self->pcen, es_pcen_free);
+  g_clear_pointer (&self->pcen_state, g_free);
+  g_clear_pointer (&self->pcen_raw, g_free);
   g_clear_pointer (&self->band_params, g_free);
   g_clear_pointer (&self->energies, g_free);
 }
@@ -255,8 +296,34 @@ gst_gammatone_fb_free_bank (GstGammatoneFb * self)
 static void
 gst_gammatone_fb_finalize (GObject * object)
 {
-  gst_gammatone_fb_free_bank (GST_GAMMATONE_FB (object));
+  GstGammatoneFb *self = GST_GAMMATONE_FB (object);
+
+  gst_gammatone_fb_free_bank (self);
+  g_clear_pointer (&self->model, es_model_free);
+  g_clear_error (&self->model_error);
+  g_free (self->model_location);
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Load model= (object lock held): the front-end description is needed as
+ * soon as caps are asked for, so it is read when the property is set; a
+ * failure is kept and reported when the element starts. */
+static void
+gst_gammatone_fb_load_model (GstGammatoneFb * self)
+{
+  g_clear_pointer (&self->model, es_model_free);
+  g_clear_error (&self->model_error);
+  if (self->model_location == NULL)
+    return;
+  self->model = es_model_load (self->model_location, &self->model_error);
+  if (self->model && es_model_get_frontend_desc (self->model)->source !=
+      ES_FRONTEND_SOURCE_AUDIO) {
+    g_set_error (&self->model_error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND,
+        "model '%s' has no audio front-end (its source is %s)",
+        es_model_get_name (self->model),
+        es_frontend_source_name (es_model_get_frontend_desc (self->model)->source));
+    g_clear_pointer (&self->model, es_model_free);
+  }
 }
 
 static void
@@ -288,10 +355,18 @@ gst_gammatone_fb_set_property (GObject * object, guint prop_id,
       self->dct = g_value_get_uint (value);
       renegotiate = TRUE;
       break;
+    case PROP_MODEL:
+      g_free (self->model_location);
+      self->model_location = g_value_dup_string (value);
+      gst_gammatone_fb_load_model (self);
+      renegotiate = TRUE;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  /* set by the user: with model= it must agree with the model */
+  self->explicit_props |= 1u << prop_id;
   /* rebuilt before the next frame (log-floor is read per buffer) */
   if (prop_id != PROP_LOG_FLOOR)
     self->dirty = TRUE;
@@ -328,6 +403,9 @@ gst_gammatone_fb_get_property (GObject * object, guint prop_id,
     case PROP_DCT:
       g_value_set_uint (value, self->dct);
       break;
+    case PROP_MODEL:
+      g_value_set_string (value, self->model_location);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -346,8 +424,14 @@ gst_gammatone_fb_transform_caps (GstBaseTransform * trans,
   gboolean cepstrum;
 
   GST_OBJECT_LOCK (self);
-  cepstrum = self->dct > 0;
-  n_out = cepstrum ? self->dct : self->bands;
+  if (self->model) {
+    const EsFrontendDesc *fe = es_model_get_frontend_desc (self->model);
+    cepstrum = fe->dct > 0;
+    n_out = es_frontend_desc_n_features (fe);
+  } else {
+    cepstrum = self->dct > 0;
+    n_out = cepstrum ? self->dct : self->bands;
+  }
   GST_OBJECT_UNLOCK (self);
 
   /* The vectors this element produces with its current properties. */
@@ -406,53 +490,118 @@ gst_gammatone_fb_transform_caps (GstBaseTransform * trans,
   return res;
 }
 
-/* The per-band parameters from the properties: n_bands centres on the mel
- * scale in (fmin, fmax), one bandwidth factor, gain 1. This is the one place
- * that decides the band data; a model file would supply its own array. */
-static EsGammatoneBand *
-gst_gammatone_fb_make_bands (GstGammatoneFb * self, guint n_bands,
-    gdouble fmin, gdouble fmax, gdouble bandwidth)
+static gboolean
+differs (gdouble a, gdouble b)
 {
-  return es_gammatone_bands_mel (n_bands, fmin, fmax, bandwidth);
+  return fabs (a - b) > 1e-9 * MAX (fabs (a), fabs (b));
 }
 
-/* (Re)build filterbank, DCT and scratch for the negotiated geometry
- * (rate, frame_size, n_bands, n_dct) and the current band properties. */
+/* A property set next to model= that disagrees with the model (object lock
+ * held), as a message; NULL if none does. */
+static gchar *
+gst_gammatone_fb_conflict (GstGammatoneFb * self, const EsFrontendDesc * fe)
+{
+  guint set = self->explicit_props;
+  gdouble fmax = self->fmax > 0.0 ? self->fmax : fe->rate / 2.0;
+  const gchar *name = es_model_get_name (self->model);
+
+  if ((set & (1u << PROP_BANDS)) && self->bands != fe->bands)
+    return g_strdup_printf ("bands=%u conflicts with model '%s', which has %u bands",
+        self->bands, name, fe->bands);
+  if ((set & (1u << PROP_DCT)) && self->dct != fe->dct)
+    return g_strdup_printf ("dct=%u conflicts with model '%s', which keeps %u "
+        "coefficients", self->dct, name, fe->dct);
+  if ((set & (1u << PROP_FMIN)) && differs (self->fmin, fe->fmin))
+    return g_strdup_printf ("fmin=%g conflicts with model '%s', whose bands start at "
+        "%g Hz", self->fmin, name, fe->fmin);
+  if ((set & (1u << PROP_FMAX)) && differs (fmax, fe->fmax))
+    return g_strdup_printf ("fmax=%g conflicts with model '%s', whose bands end at %g Hz",
+        self->fmax, name, fe->fmax);
+  if ((set & (1u << PROP_BANDWIDTH)) && differs (self->bandwidth, fe->bandwidth))
+    return g_strdup_printf ("bandwidth=%g conflicts with model '%s', whose bands have "
+        "%g", self->bandwidth, name, fe->bandwidth);
+  if ((set & (1u << PROP_LOG_FLOOR)) && (fe->compression != ES_FRONTEND_COMPRESSION_LOG
+          || differs (self->log_floor, fe->log_floor)))
+    return fe->compression == ES_FRONTEND_COMPRESSION_LOG ?
+        g_strdup_printf ("log-floor=%g conflicts with model '%s', whose floor is %g",
+        self->log_floor, name, fe->log_floor) :
+        g_strdup_printf ("log-floor=%g conflicts with model '%s', whose compression is "
+        "%s", self->log_floor, name, es_frontend_compression_name (fe->compression));
+  return NULL;
+}
+
+/* (Re)build filterbank, compression, DCT and scratch for the negotiated
+ * frames (rate, frame_size, n_bands, n_dct) and the settings: the model's
+ * front-end, or the properties. Every setting goes through the library's
+ * one front-end validator. */
 static gboolean
 gst_gammatone_fb_rebuild (GstGammatoneFb * self)
 {
-  gdouble fmin, fmax, bandwidth, nyquist = self->rate / 2.0;
+  EsFrontendDesc fe;
+  gchar *problem = NULL;
   GError *err = NULL;
-
-  GST_OBJECT_LOCK (self);
-  fmin = self->fmin;
-  fmax = self->fmax > 0.0 ? self->fmax : nyquist;
-  bandwidth = self->bandwidth;
-  self->dirty = FALSE;
-  GST_OBJECT_UNLOCK (self);
+  gboolean from_model;
 
   gst_gammatone_fb_free_bank (self);
 
-  if (fmax > nyquist) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("fmax %g Hz is above the Nyquist frequency %g Hz of the %d Hz input",
-            fmax, nyquist, self->rate), (NULL));
-    return FALSE;
+  GST_OBJECT_LOCK (self);
+  self->dirty = FALSE;
+  from_model = self->model != NULL;
+  if (from_model) {
+    es_frontend_desc_copy (&fe, es_model_get_frontend_desc (self->model));
+    problem = gst_gammatone_fb_conflict (self, &fe);
+    if (!problem && (fe.rate != (guint) self->rate
+            || fe.frame_size != (guint) self->frame_size
+            || fe.hop_size != (guint) self->hop_size
+            || g_strcmp0 (es_window_type_name (fe.window), self->window) != 0))
+      problem = g_strdup_printf ("model '%s' takes %s frames of %u samples every %u at "
+          "%u Hz, the input has %s frames of %d every %d at %d Hz (set hammingframe and "
+          "the audio rate as `earshot model info %s` shows)",
+          es_model_get_name (self->model), es_window_type_name (fe.window),
+          fe.frame_size, fe.hop_size, fe.rate, self->window ? self->window : "?",
+          self->frame_size, self->hop_size, self->rate, es_model_get_name (self->model));
+    if (!problem && !(self->band_params = es_model_get_frontend_bands (self->model, &err)))
+      problem = g_strdup (err->message);
+    if (!problem && es_model_get_frontend_pcen (self->model))
+      self->pcen_raw = g_memdup2 (es_model_get_frontend_pcen (self->model),
+          sizeof (gfloat) * ES_PCEN_N_RAW_PER_BAND * fe.bands);
+  } else {
+    es_frontend_desc_init (&fe, ES_FRONTEND_SOURCE_AUDIO);
+    fe.bands = self->n_bands;
+    fe.dct = self->n_dct;
+    fe.fmin = self->fmin;
+    fe.fmax = self->fmax > 0.0 ? self->fmax : self->rate / 2.0;
+    fe.bandwidth = self->bandwidth;
+    fe.log_floor = self->log_floor;
   }
-  if (fmin >= fmax) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("fmin %g Hz must be below fmax %g Hz", fmin, fmax), (NULL));
-    return FALSE;
+  GST_OBJECT_UNLOCK (self);
+  g_clear_error (&err);
+
+  if (!from_model) {
+    /* the geometry of the frames that come */
+    fe.rate = self->rate;
+    fe.frame_size = self->frame_size;
+    fe.hop_size = self->hop_size;
+    es_window_type_from_name (self->window, &fe.window);
+    fe.n_fft = (guint) MAX (es_next_pow2 (fe.frame_size), 2);
   }
-  if (self->n_dct > self->n_bands) {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("dct %u is larger than bands %u", self->n_dct, self->n_bands),
-        (NULL));
+  if (!problem && !es_frontend_desc_validate (&fe, &err)) {
+    problem = g_strdup (err->message);
+    g_clear_error (&err);
+  }
+  if (problem) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", problem), (NULL));
+    g_free (problem);
+    es_frontend_desc_clear (&fe);
+    gst_gammatone_fb_free_bank (self);
     return FALSE;
   }
 
-  self->band_params = gst_gammatone_fb_make_bands (self, self->n_bands, fmin,
-      fmax, bandwidth);
+  self->n_bands = fe.bands;
+  self->n_dct = fe.dct;
+  self->compression = fe.compression;
+  if (!self->band_params)
+    self->band_params = es_gammatone_bands_mel (fe.bands, fe.fmin, fe.fmax, fe.bandwidth);
   self->fb = es_gammatone_fb_new (self->band_params, self->n_bands,
       self->frame_size, self->rate, &err);
   if (self->fb == NULL) {
@@ -460,17 +609,26 @@ gst_gammatone_fb_rebuild (GstGammatoneFb * self)
         ("invalid gammatone filterbank: %s", err ? err->message : "?"),
         (NULL));
     g_clear_error (&err);
+    es_frontend_desc_clear (&fe);
     gst_gammatone_fb_free_bank (self);
     return FALSE;
+  }
+  if (fe.compression == ES_FRONTEND_COMPRESSION_PCEN) {
+    self->pcen = es_pcen_new (NULL, fe.bands, ES_PCEN_DEFAULT_EPS, NULL);
+    self->pcen_state = g_new (gdouble, fe.bands);
+    for (guint b = 0; b < fe.bands; b++)
+      self->pcen_state[b] = NAN;      /* start afresh */
   }
   if (self->n_dct > 0)
     self->dct_plan = es_dct_new (self->n_bands, self->n_dct);
   self->energies = g_new (gfloat, self->n_bands);
 
-  GST_INFO_OBJECT (self, "%u bands %g-%g Hz (ERB x %g), frames of %d at %d Hz,"
-      " FFT %" G_GSIZE_FORMAT ", dct %u", self->n_bands, fmin, fmax, bandwidth,
-      self->frame_size, self->rate, es_gammatone_fb_get_n_fft (self->fb),
-      self->n_dct);
+  GST_INFO_OBJECT (self, "%u bands %g-%g Hz (ERB x %g%s), %s, frames of %d at %d Hz,"
+      " FFT %" G_GSIZE_FORMAT ", dct %u", self->n_bands, fe.fmin, fe.fmax, fe.bandwidth,
+      from_model ? (fe.frontend_layers ? ", learned" : ", from the model") : "",
+      es_frontend_compression_name (fe.compression), self->frame_size, self->rate,
+      es_gammatone_fb_get_n_fft (self->fb), self->n_dct);
+  es_frontend_desc_clear (&fe);
   return TRUE;
 }
 
@@ -481,8 +639,8 @@ gst_gammatone_fb_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   GstGammatoneFb *self = GST_GAMMATONE_FB (trans);
   GstStructure *in = gst_caps_get_structure (incaps, 0);
   GstStructure *out = gst_caps_get_structure (outcaps, 0);
-  gint rate, frame_size, n_out;
-  const gchar *scale;
+  gint rate, frame_size, hop_size, n_out;
+  const gchar *scale, *window;
   guint bands;
 
   if (!gst_structure_get_int (in, "rate", &rate) || rate < 1
@@ -491,6 +649,10 @@ gst_gammatone_fb_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     GST_ERROR_OBJECT (self, "invalid input caps %" GST_PTR_FORMAT, incaps);
     return FALSE;
   }
+  if (!gst_structure_get_int (in, "hop-size", &hop_size) || hop_size < 1)
+    hop_size = frame_size;
+  if (!(window = gst_structure_get_string (in, "window")))
+    window = "hamming";
   if (!gst_structure_get_int (out, "bands", &n_out) || n_out < 1
       || !(scale = gst_structure_get_string (out, "scale"))) {
     GST_ERROR_OBJECT (self, "invalid output caps %" GST_PTR_FORMAT, outcaps);
@@ -498,11 +660,13 @@ gst_gammatone_fb_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   }
 
   GST_OBJECT_LOCK (self);
-  bands = self->bands;
+  bands = self->model ? es_model_get_frontend_desc (self->model)->bands : self->bands;
   GST_OBJECT_UNLOCK (self);
 
   self->rate = rate;
   self->frame_size = frame_size;
+  self->hop_size = hop_size;
+  self->window = g_intern_string (window);
   if (g_str_equal (scale, ES_SCALE_CEPSTRUM)) {
     self->n_bands = bands;
     self->n_dct = n_out;
@@ -541,8 +705,29 @@ gst_gammatone_fb_transform_size (GstBaseTransform * trans,
 static gboolean
 gst_gammatone_fb_start (GstBaseTransform * trans)
 {
-  GST_GAMMATONE_FB (trans)->warned_non_finite = FALSE;
+  GstGammatoneFb *self = GST_GAMMATONE_FB (trans);
+  gchar *problem = NULL;
+
+  self->warned_non_finite = FALSE;
+  GST_OBJECT_LOCK (self);
+  if (self->model_error)
+    problem = g_strdup (self->model_error->message);
+  GST_OBJECT_UNLOCK (self);
+  if (problem) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", problem), (NULL));
+    g_free (problem);
+    return FALSE;
+  }
   return TRUE;
+}
+
+/* PCEN smoothers start afresh (after a flush, a discontinuity, a restart). */
+static void
+gst_gammatone_fb_reset_compression (GstGammatoneFb * self)
+{
+  if (self->pcen_state)
+    for (guint b = 0; b < self->n_bands; b++)
+      self->pcen_state[b] = NAN;
 }
 
 static gboolean
@@ -553,6 +738,8 @@ gst_gammatone_fb_stop (GstBaseTransform * trans)
   gst_gammatone_fb_free_bank (self);
   self->rate = 0;
   self->frame_size = 0;
+  self->hop_size = 0;
+  self->window = NULL;
   self->n_bands = 0;
   self->n_dct = 0;
   return TRUE;
@@ -563,9 +750,22 @@ gst_gammatone_fb_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   /* Frames are independent: no history to clear, but a flushed stream may
    * warn again about non-finite input. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     GST_GAMMATONE_FB (trans)->warned_non_finite = FALSE;
+    gst_gammatone_fb_reset_compression (GST_GAMMATONE_FB (trans));
+  }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+static gboolean
+frame_is_finite (const gfloat * x, gsize n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  return TRUE;
 }
 
 /* Finite, with one branch at the end: the largest exponent field of the
@@ -607,7 +807,8 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
 
   GST_OBJECT_LOCK (self);
   dirty = self->dirty;
-  log_floor = (gfloat) self->log_floor;
+  log_floor = (gfloat) (self->model ?
+      es_model_get_frontend_desc (self->model)->log_floor : self->log_floor);
   GST_OBJECT_UNLOCK (self);
 
   if (G_UNLIKELY (dirty || self->fb == NULL)) {
@@ -618,6 +819,8 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   }
 
   n_out = self->n_dct ? self->n_dct : self->n_bands;
+  if (GST_BUFFER_IS_DISCONT (inbuf))
+    gst_gammatone_fb_reset_compression (self);
   gst_buffer_map (inbuf, &in_map, GST_MAP_READ);
   n_frames = in_map.size / ((gsize) self->frame_size * sizeof (gfloat));
   if (n_frames == 0) {
@@ -629,17 +832,34 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   frames = (const gfloat *) in_map.data;
   out = (gfloat *) out_map.data;
 
-  /* All frames of the buffer in one call: the filterbank works on blocks of
-   * frames, with the same numbers as frame by frame. */
-  if (self->dct_plan == NULL) {
+  if (self->compression == ES_FRONTEND_COMPRESSION_LOG && self->dct_plan == NULL) {
+    /* All frames of the buffer in one call: the filterbank works on blocks of
+     * frames, with the same numbers as frame by frame. */
     es_gammatone_fb_energies_frames (self->fb, frames, n_frames, out);
     es_log_compress (out, n_frames * n_out, log_floor);
   } else {
+    /* Frame by frame: PCEN's smoother runs along the stream, so a frame with
+     * a non-finite sample is left out before it reaches the compression. */
     for (f = 0; f < n_frames; f++) {
-      es_gammatone_fb_energies (self->fb, frames + f * self->frame_size,
-          self->energies);
-      es_log_compress (self->energies, self->n_bands, log_floor);
-      es_dct_process (self->dct_plan, self->energies, out + f * n_out);
+      const gfloat *frame = frames + f * self->frame_size;
+      gfloat *vec = out + f * n_out;
+      guint b;
+
+      if (G_UNLIKELY (!frame_is_finite (frame, self->frame_size))) {
+        for (b = 0; b < n_out; b++)
+          vec[b] = NAN;
+        continue;
+      }
+      es_gammatone_fb_energies (self->fb, frame, self->energies);
+      if (self->compression == ES_FRONTEND_COMPRESSION_LOG)
+        es_log_compress (self->energies, self->n_bands, log_floor);
+      else if (self->pcen)
+        es_pcen_forward (self->pcen, self->pcen_raw, self->energies, 1,
+            self->pcen_state, self->energies);
+      if (self->dct_plan)
+        es_dct_process (self->dct_plan, self->energies, vec);
+      else
+        memcpy (vec, self->energies, n_out * sizeof (gfloat));
     }
   }
 

@@ -7,8 +7,10 @@
 #include <gst/gst.h>
 #include <gst/base/gstbasetransform.h>
 
+#include "dsp/compress.h"
 #include "dsp/gammatone.h"
 #include "dsp/dct.h"
+#include "model/model.h"
 
 G_BEGIN_DECLS
 
@@ -36,16 +38,26 @@ struct _GstGammatoneFb
   gdouble bandwidth;            /* ERB factor */
   gdouble log_floor;            /* floor before the log */
   guint dct;                    /* cepstral coefficients kept, 0 = off */
+  gchar *model_location;        /* model= (path or name), or NULL */
+  EsModel *model;               /* loaded from it; its front-end rules */
+  GError *model_error;          /* why it did not load */
+  guint explicit_props;         /* bit per property set by the user */
   gboolean dirty;               /* a filter property changed: rebuild */
 
   /* <private>: streaming state (streaming thread) */
   gint rate;                    /* Hz, from the frame caps */
   gint frame_size;              /* samples per input frame */
+  gint hop_size;                /* samples between frames */
+  const gchar *window;          /* the frames' window (caps string) */
   guint n_bands;                /* negotiated filter count */
   guint n_dct;                  /* negotiated DCT size, 0 = off */
   EsGammatoneBand *band_params; /* per-band parameters (data, not constants) */
   EsGammatoneFb *fb;
   EsDct *dct_plan;
+  gint compression;             /* EsFrontendCompression in use */
+  EsPcen *pcen;                 /* compression pcen */
+  gfloat *pcen_raw;             /* its learned values (a copy of the model's), or NULL */
+  gdouble *pcen_state;          /* n_bands smoothers carried along the stream */
   gfloat *energies;             /* n_bands scratch */
   gboolean warned_non_finite;   /* posted the non-finite warning */
 };

@@ -72,6 +72,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define MAX_FRAME_SIZE (1 << 20)
 #define MAX_HOP_SIZE (1 << 20)
 #define MAX_DURATION (10 * GST_SECOND)
+/* Largest output buffer: frame-size 1048576 with hop-size 1 (both in range)
+ * would turn one buffer of 4096 samples into 16 GiB of frames. */
+#define MAX_OUTPUT_BYTES ((gsize) 256 << 20)
 
 enum
 {
@@ -671,6 +674,39 @@ gst_hamming_frame_track_timestamps (GstHammingFrame * self, GstBuffer * inbuf)
   }
 }
 
+/* Memory for @n_frames frames, or NULL after an element error saying why:
+ * over MAX_OUTPUT_BYTES, or not available (never an abort). */
+static GstBuffer *
+gst_hamming_frame_allocate (GstHammingFrame * self, gsize n_frames,
+    gsize frame_size, gsize n_in)
+{
+  gsize frame_bytes = frame_size * sizeof (gfloat), bytes;
+  gpointer memory;
+
+  if (n_frames > MAX_OUTPUT_BYTES / frame_bytes) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("frame-size %" G_GSIZE_FORMAT " with hop-size %" G_GSIZE_FORMAT
+            " makes %" G_GSIZE_FORMAT " frames (%" G_GUINT64_FORMAT " MiB) of "
+            "one input buffer of %" G_GSIZE_FORMAT " samples; one output buffer "
+            "holds at most %" G_GSIZE_FORMAT " MiB: use a larger hop-size or "
+            "smaller input buffers", frame_size,
+            es_framer_get_hop_size (self->framer), n_frames,
+            (guint64) n_frames * frame_bytes >> 20, n_in,
+            MAX_OUTPUT_BYTES >> 20), (NULL));
+    return NULL;
+  }
+  bytes = n_frames * frame_bytes;
+  memory = g_try_malloc (bytes);
+  if (memory == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("cannot allocate %" G_GSIZE_FORMAT " MiB for %" G_GSIZE_FORMAT
+            " frames of %" G_GSIZE_FORMAT " samples", bytes >> 20, n_frames,
+            frame_size), (NULL));
+    return NULL;
+  }
+  return gst_buffer_new_wrapped_full (0, memory, bytes, 0, bytes, memory, g_free);
+}
+
 static GstFlowReturn
 gst_hamming_frame_generate_output (GstBaseTransform * trans,
     GstBuffer ** outbuf)
@@ -728,8 +764,12 @@ gst_hamming_frame_generate_output (GstBaseTransform * trans,
   first = es_framer_next_frame_index (self->framer);
 
   if (n_frames > 0) {
-    out = gst_buffer_new_allocate (NULL, n_frames * frame_size *
-        sizeof (gfloat), NULL);
+    out = gst_hamming_frame_allocate (self, n_frames, frame_size, n_in);
+    if (out == NULL) {
+      gst_buffer_unmap (inbuf, &in_map);
+      gst_buffer_unref (inbuf);
+      return GST_FLOW_ERROR;
+    }
     gst_buffer_map (out, &out_map, GST_MAP_WRITE);
     n_frames = es_framer_process (self->framer, (const gfloat *) in_map.data,
         n_in, (gfloat *) out_map.data);

@@ -7,8 +7,9 @@
  *     ! preemphasis ! hammingframe ! gammatonefb ! appsink
  * Element options are passed through as strings and checked against the
  * elements' own property specs, so the CLI never disagrees with the elements
- * about valid ranges. Output goes to a temporary file beside OUT that is renamed
- * over OUT only once the whole input has been processed. */
+ * about valid ranges. Output goes through io/output: a temporary file beside
+ * OUT renamed over it only once the whole input has been processed (a device
+ * or FIFO written in place). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -28,15 +29,19 @@
 #include <gst/app/gstappsink.h>
 
 #include "commands.h"
+#include "runtime.h"
 #include "../elements/es-caps.h"
+#include "dsp/fft.h"
+#include "io/output.h"
 #include "io/text.h"
+#include "model/frontend-desc.h"
 
 #define PROG "earshot features"
 
-#define EXIT_OK 0
-#define EXIT_FAILURE_RUN 1
-#define EXIT_USAGE 2
-#define EXIT_BAD_DATA 3         /* completed, but the input held bad data */
+#define EXIT_OK ES_EXIT_OK
+#define EXIT_FAILURE_RUN ES_EXIT_FAILURE
+#define EXIT_USAGE ES_EXIT_USAGE
+#define EXIT_BAD_DATA ES_EXIT_BAD_DATA  /* completed, but the input held bad data */
 #define MAX_BAD_TIMES 5         /* non-finite frame times quoted */
 
 #define DEFAULT_RATE 16000
@@ -66,13 +71,13 @@ typedef struct {
 typedef struct {
   const gchar *in_path;
   const gchar *shown_path;      /* in_path escaped and shortened for the terminal */
-  FILE *out;
+  FILE *out;                    /* the stream of an EsOutput */
   gboolean header_written;
   guint n_values;               /* values per frame */
   const gchar *column_prefix;   /* "b" or "c" */
   guint64 n_frames;
   guint64 n_audio_samples;      /* after resampling, counted at the front-end input */
-  gint write_errno;             /* first output error, 0 if none */
+  gboolean write_failed;        /* the output could not be written */
   gboolean audio_linked;
   GstElement *pipeline;
   GstElement *convert;          /* decodebin's audio pad is linked here */
@@ -81,7 +86,6 @@ typedef struct {
   guint64 next_bad_frame;       /* bad frames below this are counted */
   guint64 n_bad_frames;         /* frames holding a NaN or Inf sample */
   double bad_times[MAX_BAD_TIMES];      /* start times of the first ones, s */
-  guint n_warnings;             /* GStreamer warnings (e.g. a damaged stream) */
 } FeaturesRun;
 
 /* ---- output ---------------------------------------------------------------- */
@@ -196,8 +200,8 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
 write_failed:
   gst_sample_unref (sample);
 write_failed_unref:
-  if (run->write_errno == 0)
-    run->write_errno = errno ? errno : EIO;
+  /* the reason (errno) is kept by the output and told by its commit */
+  run->write_failed = TRUE;
   GST_ELEMENT_ERROR (sink, RESOURCE, WRITE, ("cannot write output"), (NULL));
   return GST_FLOW_ERROR;
 }
@@ -435,7 +439,6 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   GstPad *pad;
   GstAppSinkCallbacks callbacks = { NULL, };
   gboolean ok = TRUE;
-  double fmin, fmax, bands, dct, frame_size, hop_size;
 
   *usage_error = FALSE;
   pipeline = gst_pipeline_new ("features");
@@ -495,39 +498,39 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   if (opt->dct)
     ok &= set_checked_property (fb, "dct", "dct", opt->dct);
 
-  /* Checks across options, which no single property spec can express. An
-   * fmax of 0 means "rate / 2" in the element. */
+  /* Checks across options, which no single property spec can express: the
+   * settings the elements hold, checked by the one front-end validator (the
+   * rules the library and a model file obey). An fmax of 0 means "rate / 2"
+   * in the element. */
   if (ok) {
-    frame_size = get_number_property (frame, "frame-size");
-    hop_size = get_number_property (frame, "hop-size");
-    bands = get_number_property (fb, "bands");
-    dct = get_number_property (fb, "dct");
-    fmin = get_number_property (fb, "fmin");
-    fmax = get_number_property (fb, "fmax");
-    if (fmax <= 0)
-      fmax = opt->rate / 2.0;
-    if (fmax > opt->rate / 2.0) {
-      fprintf (stderr, PROG ": --fmax %g is above the Nyquist frequency %g Hz of"
-          " --rate %d\n", fmax, opt->rate / 2.0, opt->rate);
-      ok = FALSE;
-    } else if (fmin >= fmax) {
-      fprintf (stderr, PROG ": --fmin %g must be below --fmax %g\n", fmin, fmax);
-      ok = FALSE;
-    }
-    if (dct > bands) {
-      fprintf (stderr, PROG ": --dct %g cannot exceed the number of bands %g\n", dct,
-          bands);
-      ok = FALSE;
-    }
-    if (frame_size < 1 || hop_size < 1) {
-      fprintf (stderr, PROG ": --frame-size and --hop-size must be at least 1 sample\n");
+    EsFrontendDesc fe;
+    GError *error = NULL;
+
+    es_frontend_desc_init (&fe, ES_FRONTEND_SOURCE_AUDIO);
+    fe.rate = opt->rate;
+    fe.preemphasis = get_number_property (preemph, "coefficient");
+    fe.frame_size = (unsigned) get_number_property (frame, "frame-size");
+    fe.hop_size = (unsigned) get_number_property (frame, "hop-size");
+    fe.n_fft = (unsigned) MAX (es_next_pow2 (fe.frame_size), 2);
+    fe.bands = (unsigned) get_number_property (fb, "bands");
+    fe.dct = (unsigned) get_number_property (fb, "dct");
+    fe.fmin = get_number_property (fb, "fmin");
+    fe.fmax = get_number_property (fb, "fmax");
+    if (fe.fmax <= 0)
+      fe.fmax = opt->rate / 2.0;
+    fe.bandwidth = get_number_property (fb, "bandwidth");
+    fe.log_floor = get_number_property (fb, "log-floor");
+    if (!es_frontend_desc_validate (&fe, &error)) {
+      fprintf (stderr, PROG ": %s\n", error->message);
+      g_error_free (error);
       ok = FALSE;
     }
-    run->n_values = dct > 0 ? (guint) dct : (guint) bands;
-    run->frame_size = (guint64) frame_size;
-    run->hop_size = (guint64) hop_size;
+    run->n_values = es_frontend_desc_n_features (&fe);
+    run->frame_size = fe.frame_size;
+    run->hop_size = fe.hop_size;
     run->rate = opt->rate;
-    run->column_prefix = dct > 0 ? "c" : "b";
+    run->column_prefix = fe.dct > 0 ? "c" : "b";
+    es_frontend_desc_clear (&fe);
   }
   if (!ok) {
     *usage_error = TRUE;
@@ -561,109 +564,7 @@ build_pipeline (FeaturesRun * run, FeaturesOptions * opt, gboolean * usage_error
   return pipeline;
 }
 
-/* Run to EOS or the first error. Blocks on the bus: every path ends in one of
- * the two (a missing audio stream is turned into an error above). */
-static gboolean
-run_pipeline (FeaturesRun * run, GstElement * pipeline)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gboolean ok = FALSE;
-  GstMessage *msg;
-
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    /* the reason is on the bus as an error message; fall through to read it */
-  }
-  /* warnings (a decoder skipping damaged data) are reported, not dropped */
-  while ((msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-              GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING))
-      && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
-    GError *err = NULL;
-
-    gst_message_parse_warning (msg, &err, NULL);
-    fprintf (stderr, PROG ": warning: '%s': %s\n", run->shown_path,
-        err ? err->message : "unknown problem");
-    run->n_warnings++;
-    g_clear_error (&err);
-    gst_message_unref (msg);
-  }
-  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
-    ok = TRUE;
-  } else if (msg && run->write_errno != 0) {
-    /* our own write error, reported by the caller */
-  } else if (msg) {
-    GError *err = NULL;
-    gchar *debug = NULL;
-
-    gst_message_parse_error (msg, &err, &debug);
-    fprintf (stderr, PROG ": cannot process '%s': %s\n", run->shown_path,
-        err ? err->message : "unknown error");
-    if (debug && g_getenv ("EARSHOT_DEBUG"))
-      fprintf (stderr, "  (%s: %s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), debug);
-    g_clear_error (&err);
-    g_free (debug);
-  }
-  if (msg)
-    gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  return ok;
-}
-
 /* ---- files ----------------------------------------------------------------- */
-
-/* A temporary file beside `path` (same file system, so rename is atomic),
- * with the permissions a plain fopen would have given. */
-static FILE *
-open_temp_beside (const gchar * path, gchar ** temp_path)
-{
-  GStatBuf existing;
-  gchar *dir = g_path_get_dirname (path);
-  gchar *base = g_path_get_basename (path);
-  gchar *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  mode_t mask;
-  FILE *f = NULL;
-  int fd;
-
-  fd = g_mkstemp_full (template, O_RDWR, 0666);
-  if (fd >= 0) {
-    mode_t mode;
-
-    /* replacing a file keeps its mode; a new one gets what fopen would give */
-    if (g_stat (path, &existing) == 0) {
-      mode = existing.st_mode & 07777;
-    } else {
-      mask = umask (0);
-      umask (mask);
-      mode = 0666 & ~mask;
-    }
-    if (fchmod (fd, mode) != 0) {
-      /* keep going with the mkstemp permissions */
-    }
-    f = fdopen (fd, "w");
-    if (f == NULL) {
-      close (fd);
-      g_unlink (template);
-    }
-  }
-  g_free (dir);
-  g_free (base);
-  if (f == NULL) {
-    g_free (template);
-    *temp_path = NULL;
-    return NULL;
-  }
-  *temp_path = template;
-  return f;
-}
-
-static gboolean
-same_file (const gchar * a, const gchar * b)
-{
-  GStatBuf sa, sb;
-
-  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
-      && sa.st_ino == sb.st_ino;
-}
 
 /* A RIFF/WAVE file whose "data" chunk declares more bytes than the file
  * holds: wavparse clips the chunk silently, so look at the header ourselves.
@@ -748,7 +649,7 @@ es_cmd_features (int argc, char **argv)
         "Bandwidth factor on the ERB (default 1.019)", "X"},
     {"log-floor", 0, 0, G_OPTION_ARG_STRING, &opt.log_floor,
         "Energy floor before the logarithm (default 1e-10)", "X"},
-    {"dct", 'd', 0, G_OPTION_ARG_STRING, &opt.dct,
+    {"dct", 0, 0, G_OPTION_ARG_STRING, &opt.dct,
         "Output N cepstral coefficients (DCT-II of the log energies); 0 = off", "N"},
     {"coefficient", 'a', 0, G_OPTION_ARG_STRING, &opt.coefficient,
         "Pre-emphasis coefficient (default 0.97; 0 disables)", "A"},
@@ -761,10 +662,9 @@ es_cmd_features (int argc, char **argv)
   GstElement *pipeline = NULL;
   const gchar *in_path, *out_path;
   gchar *shown_in = NULL;
-  gchar *temp_path = NULL;
-  gchar *real_out_path = NULL;
-  gboolean to_stdout, to_stream = FALSE, usage_error = FALSE;
-  GStatBuf out_stat;
+  EsOutput *output = NULL;
+  EsCliPipelineRun pipeline_run = { PROG, NULL, FALSE, 0 };
+  gboolean to_stdout, usage_error = FALSE;
   guint64 declared = 0, present = 0;
   int status = EXIT_FAILURE_RUN;
 
@@ -823,22 +723,13 @@ es_cmd_features (int argc, char **argv)
     fprintf (stderr, PROG ": '%s': %s\n", shown_in, g_strerror (errno));
     goto out;
   }
-  if (!to_stdout) {
-    if (g_file_test (out_path, G_FILE_TEST_IS_DIR)) {
-      fprintf (stderr, PROG ": output '%s' is a directory\n", out_path);
+  /* Before any work: not a directory, not the input (also through links),
+   * and a temporary file can be made beside it. */
+  {
+    const char *inputs[] = { in_path, NULL };
+
+    if (!es_cli_check_output (PROG, out_path, inputs))
       goto out;
-    }
-    if (same_file (in_path, out_path)) {
-      fprintf (stderr, PROG ": output '%s' is the input file; refusing to overwrite"
-          " it\n", out_path);
-      goto out;
-    }
-    if (g_stat (out_path, &out_stat) == 0) {
-      /* a device or FIFO is written as a stream: no temp file, no rename over it */
-      to_stream = !S_ISREG (out_stat.st_mode);
-      /* replace the file a symlink points to, not the symlink */
-      real_out_path = realpath (out_path, NULL);
-    }
   }
 
   if (!gst_init_check (NULL, NULL, &error)) {
@@ -857,55 +748,31 @@ es_cmd_features (int argc, char **argv)
   }
 
   /* Open the output only now, so a usage error never leaves a temp file. */
-  if (to_stdout) {
-    run.out = stdout;
-  } else if (to_stream) {
-    run.out = fopen (out_path, "w");
-    if (run.out == NULL) {
-      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
-      goto out;
-    }
-  } else {
-    run.out = open_temp_beside (real_out_path ? real_out_path : out_path, &temp_path);
-    if (run.out == NULL) {
-      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
-      goto out;
-    }
-  }
+  if ((output = es_output_open (out_path, &error)) == NULL)
+    goto write_failed;
+  run.out = es_output_stream (output);
 
-  if (!run_pipeline (&run, pipeline)) {
-    if (run.write_errno)
-      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path,
-          g_strerror (run.write_errno));
+  pipeline_run.input = shown_in;
+  pipeline_run.progress = !opt.quiet;
+  if (!es_cli_run_pipeline (pipeline, &pipeline_run, &error)) {
+    if (run.write_failed) {
+      /* our own write error: the output tells its reason */
+      g_clear_error (&error);
+      es_output_commit (g_steal_pointer (&output), &error);
+      goto write_failed;
+    }
+    {
+      g_autofree char *text = es_text_for_terminal (error->message, ES_TEXT_TERMINAL_MAX);
+      fprintf (stderr, PROG ": cannot process '%s': %s\n", shown_in, text);
+    }
+    g_clear_error (&error);
     goto out;
   }
   /* Short input gives no frame, and so no caps-driven header: still write one. */
-  if (!run.header_written && !write_header (&run))
-    run.write_errno = errno ? errno : EIO;
-
-  if (run.write_errno == 0 && fflush (run.out) != 0)
-    run.write_errno = errno;
-  if (!to_stdout) {
-    FILE *f = run.out;
-
-    run.out = NULL;
-    if (!to_stream && fsync (fileno (f)) != 0 && run.write_errno == 0)
-      run.write_errno = errno;
-    if (fclose (f) != 0 && run.write_errno == 0)
-      run.write_errno = errno;
-  }
-  if (run.write_errno) {
-    fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path,
-        g_strerror (run.write_errno));
-    goto out;
-  }
-  if (temp_path) {
-    if (g_rename (temp_path, real_out_path ? real_out_path : out_path) != 0) {
-      fprintf (stderr, PROG ": cannot write '%s': %s\n", out_path, g_strerror (errno));
-      goto out;
-    }
-    g_clear_pointer (&temp_path, g_free);
-  }
+  if (!run.header_written)
+    write_header (&run);
+  if (!es_output_commit (g_steal_pointer (&output), &error))
+    goto write_failed;
 
   if (!opt.quiet) {
     double seconds = (double) run.n_audio_samples / opt.rate;
@@ -936,19 +803,23 @@ es_cmd_features (int argc, char **argv)
     fprintf (stderr, " s%s\n", run.n_bad_frames > MAX_BAD_TIMES ? ", ..." : "");
     status = EXIT_BAD_DATA;
   }
-  if (run.n_warnings > 0)
+  if (pipeline_run.n_warnings > 0)
     status = EXIT_BAD_DATA;
+  goto out;
 
-out:
-  if (run.out && run.out != stdout)
-    fclose (run.out);
-  if (temp_path) {
-    g_unlink (temp_path);
-    g_free (temp_path);
+write_failed:
+  /* a reader of standard output that went away (| head) ends the run quietly */
+  if (!(to_stdout && g_error_matches (error, ES_IO_ERROR, ES_IO_ERROR_BROKEN_PIPE))) {
+    g_autofree char *text = es_text_for_terminal (error->message, ES_TEXT_TERMINAL_MAX);
+    fprintf (stderr, PROG ": %s\n", text);
   }
+  g_clear_error (&error);
+  status = EXIT_FAILURE_RUN;
+out:
+  /* removes the temporary file on every failure path */
+  es_output_abort (output);
   if (pipeline)
     gst_object_unref (pipeline);
-  free (real_out_path);
   g_free (shown_in);
   g_free (opt.frame_size);
   g_free (opt.hop_size);

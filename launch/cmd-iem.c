@@ -28,9 +28,11 @@
 #include <json-glib/json-glib.h>
 
 #include "commands.h"
+#include "runtime.h"
 #include "decide/decision.h"
 #include "io/frcsv.h"
 #include "io/frcurve.h"
+#include "io/output.h"
 #include "io/resize.h"
 #include "io/text.h"
 #include "model/model.h"
@@ -55,12 +57,14 @@ typedef enum {
 
 static const char *const input_kind_names[] = { "measurement", "image" };
 
-/* Extensions a folder walk picks up; named files are taken whatever their
- * name, and their content decides first (see detect_kind). */
-static const char *const measurement_extensions[] = { "csv", "txt", "tsv", "dat", NULL };
-static const char *const image_extensions[] = {
+/* Extensions a folder walk picks up (measurements, then images); named files
+ * are taken whatever their name, and their content decides first (see
+ * detect_kind). */
+static const char *const walk_extensions[] = {
+  "csv", "txt", "tsv", "dat",
   "png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", NULL
 };
+static const char *const *const image_extensions = walk_extensions + 4;
 
 typedef struct {
   char *path;
@@ -108,19 +112,7 @@ typedef struct {
 
 /* ---------------------------------------------------------------- inputs */
 
-static gboolean
-has_extension (const char *path, const char *const *extensions)
-{
-  const char *base = strrchr (path, G_DIR_SEPARATOR);
-  const char *dot = strrchr (base ? base + 1 : path, '.');
-
-  if (dot == NULL)
-    return FALSE;
-  for (int i = 0; extensions[i]; i++)
-    if (g_ascii_strcasecmp (dot + 1, extensions[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
+#define has_extension es_cli_has_extension
 
 /* Image signatures GStreamer's decoders handle (PNG, JPEG, GIF, BMP, WebP,
  * TIFF). */
@@ -174,68 +166,7 @@ detect_kind (const char *path, InputKind * kind, char **error)
   return TRUE;
 }
 
-static int
-compare_paths (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* Files of `dir` with a measurement or image extension (in subfolders too
- * with recursive), appended to `paths`. Hidden entries are skipped; a
- * subfolder that cannot be read is an error naming it. */
-static void
-walk_dir (const char *dir, gboolean recursive, GPtrArray * paths,
-    GPtrArray * walk_errors, guint * skipped_dirs)
-{
-  GError *error = NULL;
-  GDir *d = g_dir_open (dir, 0, &error);
-  const char *name;
-
-  if (d == NULL) {
-    g_ptr_array_add (walk_errors, g_strdup_printf ("%s: %s", dir, error->message));
-    g_error_free (error);
-    return;
-  }
-  while ((name = g_dir_read_name (d)) != NULL) {
-    char *path;
-
-    if (name[0] == '.')
-      continue;
-    path = g_build_filename (dir, name, NULL);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-      if (recursive)
-        walk_dir (path, TRUE, paths, walk_errors, skipped_dirs);
-      else
-        (*skipped_dirs)++;
-      g_free (path);
-    } else if (has_extension (name, measurement_extensions)
-        || has_extension (name, image_extensions)) {
-      g_ptr_array_add (paths, path);
-    } else {
-      g_free (path);
-    }
-  }
-  g_dir_close (d);
-}
-
 /* ---------------------------------------------------------------- models */
-
-/* Reads an optional positive number from the frontend JSON object. */
-static gboolean
-frontend_number (JsonObject * fe, const char *key, double *value)
-{
-  JsonNode *node;
-
-  if (fe == NULL || !json_object_has_member (fe, key))
-    return TRUE;
-  node = json_object_get_member (fe, key);
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || (json_node_get_value_type (node) != G_TYPE_INT64
-          && json_node_get_value_type (node) != G_TYPE_DOUBLE))
-    return FALSE;
-  *value = json_node_get_double (node);
-  return isfinite (*value) && *value > 0;
-}
 
 /* Loads the model of a slot and checks it is of the kind the slot feeds:
  * the 1D one takes a feature vector whose length matches its frontend's
@@ -283,9 +214,7 @@ load_model (ModelSlot * slot, char **message)
     slot->input_size *= shape[i];
 
   if (slot->feeds == INPUT_MEASUREMENT) {
-    g_autoptr (JsonParser) parser = json_parser_new ();
-    JsonObject *fe = NULL;
-    double points = (double) slot->input_size;
+    const EsFrontendDesc *fe = es_model_get_frontend_desc (slot->model);
 
     if (es_model_get_input_kind (slot->model) != ES_MODEL_INPUT_FEATURES
         || !(ndim == 1 || (ndim == 2 && shape[0] == 1))) {
@@ -297,18 +226,18 @@ load_model (ModelSlot * slot, char **message)
           es_model_get_input_media (slot->model), slot->option);
       return FALSE;
     }
+    /* the model's grid (validated and fitted to its input by the loader);
+     * a model without a front-end description takes frsrc's default grid */
     slot->fmin = ES_FR_FMIN_DEFAULT;
     slot->fmax = ES_FR_FMAX_DEFAULT;
-    if (json_parser_load_from_data (parser, es_model_get_frontend (slot->model), -1,
-            NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-      fe = json_node_get_object (json_parser_get_root (parser));
-    if (!frontend_number (fe, "points", &points) || !frontend_number (fe, "fmin",
-            &slot->fmin) || !frontend_number (fe, "fmax", &slot->fmax)
-        || points != (double) slot->input_size || !(slot->fmin < slot->fmax)) {
-      *message = g_strdup_printf ("the %s model \"%s\" (%s): its frontend "
-          "settings %s do not describe a grid of %zu points between fmin < fmax",
+    if (fe->source == ES_FRONTEND_SOURCE_MEASUREMENT) {
+      slot->fmin = fe->fmin;
+      slot->fmax = fe->fmax;
+    } else if (fe->source != ES_FRONTEND_SOURCE_NONE) {
+      *message = g_strdup_printf ("the %s model \"%s\" (%s) is not a measurement "
+          "model: its front-end source is %s; give a frequency-response model with %s",
           slot->role, slot->name_or_path, es_model_get_path (slot->model),
-          es_model_get_frontend (slot->model), slot->input_size);
+          es_frontend_source_name (fe->source), slot->option);
       return FALSE;
     }
     slot->points = slot->input_size;
@@ -736,58 +665,28 @@ append_summary_text (GString * out, Result * results, guint n, GPtrArray * label
   }
 }
 
-/* stdout, or a temporary file beside `path` renamed over it once complete
- * (g_file_set_contents_full, consistent mode), so a failure never leaves a
- * partial file nor destroys an existing one. A device or FIFO given by name
- * is written to directly: it cannot be renamed over. */
+/* Standard output, or FILE through io/output (a temporary file renamed over
+ * it once complete, a symlink's target replaced, a device or FIFO written in
+ * place), so a failure never leaves a partial file nor destroys one. */
 static gboolean
 write_output (const char *path, const GString * text)
 {
   GError *error = NULL;
-  GStatBuf st;
 
-  if (path == NULL || strcmp (path, "-") == 0) {
-    if (fwrite (text->str, 1, text->len, stdout) != text->len || fflush (stdout) != 0) {
-      fprintf (stderr, PROG ": cannot write the results to standard output: %s\n",
-          g_strerror (errno));
-      return FALSE;
-    }
+  if (es_output_write_file (path ? path : "-", text->str, text->len, &error))
     return TRUE;
-  }
-  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode)) {
-    FILE *f;
-    gboolean ok;
-
-    if (S_ISDIR (st.st_mode)) {
-      fprintf (stderr, PROG ": cannot write the results to %s: it is a folder\n", path);
-      return FALSE;
-    }
-    f = g_fopen (path, "wb");
-    ok = f && fwrite (text->str, 1, text->len, f) == text->len;
-    if (f)
-      ok = (fclose (f) == 0) && ok;
-    if (!ok)
-      fprintf (stderr, PROG ": cannot write the results to %s: %s\n", path,
-          g_strerror (errno));
-    return ok;
+  if ((path == NULL || strcmp (path, "-") == 0)
+      && g_error_matches (error, ES_IO_ERROR, ES_IO_ERROR_BROKEN_PIPE)) {
+    /* a reader of standard output that went away: ended quietly */
+    g_error_free (error);
+    return FALSE;
   }
   {
-    /* a symlink's target is replaced, not the link */
-    g_autofree char *target = g_file_read_link (path, NULL);
-    g_autofree char *dir = g_path_get_dirname (path);
-    g_autofree char *resolved = target == NULL ? g_strdup (path)
-        : g_path_is_absolute (target) ? g_strdup (target)
-        : g_build_filename (dir, target, NULL);
-
-    if (!g_file_set_contents_full (resolved, text->str, text->len,
-            G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error)) {
-      fprintf (stderr, PROG ": cannot write the results to %s: %s\n", path,
-          error->message);
-      g_error_free (error);
-      return FALSE;
-    }
+    g_autofree char *message = es_text_for_terminal (error->message, ES_TEXT_TERMINAL_MAX);
+    fprintf (stderr, PROG ": %s\n", message);
   }
-  return TRUE;
+  g_error_free (error);
+  return FALSE;
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -924,26 +823,17 @@ es_cmd_iem (int argc, char **argv)
   gst_init (NULL, NULL);
 
   /* The list of files: named files in order, each folder's files sorted. */
-  for (int a = 1; a < argc; a++) {
-    GPtrArray *found;
+  {
+    GArray *found = es_cli_find_inputs (argv + 1, argc - 1, walk_extensions,
+        "measurement (*.csv, *.txt, *.tsv, *.dat) or image files", o.recursive,
+        early_errors, &skipped_dirs);
 
-    if (!g_file_test (argv[a], G_FILE_TEST_IS_DIR)) {
-      InputFile in = { g_strdup (argv[a]), INPUT_MEASUREMENT, FALSE };
-      g_array_append_val (inputs, in);
-      continue;
-    }
-    found = g_ptr_array_new ();
-    walk_dir (argv[a], o.recursive, found, early_errors, &skipped_dirs);
-    g_ptr_array_sort (found, compare_paths);
-    if (found->len == 0)
-      g_ptr_array_add (early_errors, g_strdup_printf ("%s: no measurement (*.csv, "
-              "*.txt, *.tsv, *.dat) or image files%s", argv[a],
-              o.recursive ? "" : " (use -r for subfolders)"));
     for (guint i = 0; i < found->len; i++) {
-      InputFile in = { found->pdata[i], INPUT_MEASUREMENT, TRUE };
+      EsCliInput *f = &g_array_index (found, EsCliInput, i);
+      InputFile in = { g_steal_pointer (&f->path), INPUT_MEASUREMENT, f->walked };
       g_array_append_val (inputs, in);
     }
-    g_ptr_array_free (found, TRUE);
+    g_array_free (found, TRUE);
   }
   if (skipped_dirs && !o.quiet)
     fprintf (stderr, PROG ": %u subfolder%s not searched (use -r)\n",
@@ -951,6 +841,19 @@ es_cmd_iem (int argc, char **argv)
   for (guint i = 0; i < early_errors->len; i++) {
     fprintf (stderr, PROG ": %s\n", (char *) early_errors->pdata[i]);
     status = EXIT_FAILURE_RUN;
+  }
+
+  /* The output is checked before any work: writable, and none of the inputs
+   * (the same file through a symlink or hard link included). */
+  if (o.output) {
+    g_autofree const char **paths = g_new0 (const char *, inputs->len + 1);
+
+    for (guint i = 0; i < inputs->len; i++)
+      paths[i] = g_array_index (inputs, InputFile, i).path;
+    if (!es_cli_check_output (PROG, o.output, paths)) {
+      status = EXIT_FAILURE_RUN;
+      goto done;
+    }
   }
 
   /* Decide each file's kind first, so that only the models needed are
@@ -1007,8 +910,12 @@ es_cmd_iem (int argc, char **argv)
       progress_clear (&progress);
       append_text_result (line, r, o.verbose);
       fputs (line->str, stdout);
-      fflush (stdout);
       g_string_free (line, TRUE);
+      if (fflush (stdout) != 0 && errno == EPIPE) {
+        /* the reader went away (| head): nobody to classify for */
+        status = EXIT_FAILURE_RUN;
+        goto done;
+      }
     } else if (format == FORMAT_TEXT) {
       append_text_result (out, r, o.verbose);
     }

@@ -18,6 +18,7 @@
 #include "io/text.h"
 #include "model/model.h"
 #include "commands.h"
+#include "launch-line.h"
 
 static void
 model_usage (FILE * out)
@@ -56,6 +57,8 @@ print_json (const EsModel * model)
   size_t shape[3];
   int ndim = es_model_get_input_shape (model, shape);
   char *describe = es_net_describe (es_model_get_net (model));
+  gboolean derived;
+  char *launch = es_launch_line_for_model (model, &derived);
   char *text;
 
   json_builder_begin_object (b);
@@ -95,10 +98,12 @@ print_json (const EsModel * model)
   json_builder_add_string_value (b, describe);
   json_builder_set_member_name (b, "frontend");
   json_builder_add_value (b, parse_node (es_model_get_frontend (model)));
+  json_builder_set_member_name (b, "tag");
+  json_builder_add_string_value (b, es_model_tag_name (es_model_get_tag (model)));
   json_builder_set_member_name (b, "launch");
-  json_builder_add_string_value (b, es_model_get_launch (model));
+  json_builder_add_string_value (b, launch);
   json_builder_set_member_name (b, "launch_derived");
-  json_builder_add_boolean_value (b, es_model_launch_is_derived (model));
+  json_builder_add_boolean_value (b, derived);
   if (es_model_get_training (model)) {
     json_builder_set_member_name (b, "training");
     json_builder_add_value (b, parse_node (es_model_get_training (model)));
@@ -111,6 +116,7 @@ print_json (const EsModel * model)
   text = json_generator_to_data (g, NULL);
   printf ("%s\n", text);
   g_free (text);
+  g_free (launch);
   g_free (describe);
   json_node_unref (root);
   g_object_unref (g);
@@ -167,6 +173,8 @@ print_text (const EsModel * model)
   print_field ("Model:       ", es_model_get_name (model));
   print_field ("File:        ", es_model_get_path (model));
   print_field ("Task:        ", *es_model_get_task (model) ? es_model_get_task (model) : "-");
+  printf ("Tag:         earshot-label%s\n", es_model_get_tag (model) == ES_MODEL_TAG_GENRE ?
+      ", genre" : "");
   printf ("Input:       %s [", es_model_input_kind_name (es_model_get_input_kind (model)));
   for (int i = 0; i < ndim; i++)
     printf ("%s%zu", i ? ", " : "", shape[i]);
@@ -183,8 +191,12 @@ print_text (const EsModel * model)
   g_strfreev (lines);
   if (es_model_get_training (model))
     print_field ("Training:    ", es_model_get_training (model));
-  printf ("Launch%s:\n  %s\n", es_model_launch_is_derived (model) ?
-      " (derived from input and front-end)" : "", es_model_get_launch (model));
+  {
+    gboolean derived;
+    char *launch = es_launch_line_for_model (model, &derived);
+    printf ("Launch%s:\n  %s\n", derived ? " (derived from input and front-end)" : "", launch);
+    g_free (launch);
+  }
 
   g_string_free (labels, TRUE);
   g_free (frontend);

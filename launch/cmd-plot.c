@@ -30,6 +30,7 @@
 #include <gst/gst.h>
 
 #include "commands.h"
+#include "runtime.h"
 #include "audio-decode.h"
 #include "dsp/frontend.h"
 #include "io/frcsv.h"
@@ -432,17 +433,6 @@ plot_audio (const char *in_path, const char *out_path, PlotOptions * options)
   return status;
 }
 
-/* ---- command ----------------------------------------------------------------- */
-
-static gboolean
-same_file (const char *a, const char *b)
-{
-  GStatBuf sa, sb;
-
-  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev
-      && sa.st_ino == sb.st_ino;
-}
-
 int
 es_cmd_plot (int argc, char **argv)
 {
@@ -532,16 +522,20 @@ es_cmd_plot (int argc, char **argv)
     return EXIT_USAGE;
   }
 
+  {
+    /* before any work: not the input (also through a link), not a directory,
+     * writable */
+    const char *inputs[] = { in_path, NULL };
+    if (!es_cli_check_output (PROG, out_path, inputs)) {
+      plot_options_clear (&options);
+      return EXIT_FAILURE_RUN;
+    }
+  }
   if (!input_kind (in_path, &kind, &error)) {
     g_autofree char *shown = es_text_for_terminal (in_path, ES_TEXT_TERMINAL_MAX);
     fprintf (stderr, PROG ": %s: %s\n", shown, error->message);
     plot_options_clear (&options);
     return EXIT_FAILURE_RUN;
-  }
-  if (same_file (in_path, out_path)) {
-    fprintf (stderr, PROG ": OUT.png is the input file; it would be overwritten\n");
-    plot_options_clear (&options);
-    return EXIT_USAGE;
   }
   status = kind == INPUT_AUDIO ? plot_audio (in_path, out_path, &options)
       : plot_measurement (in_path, out_path, &options);

@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "commands.h"
+#include "runtime.h"
 
 /* Installed plugin directory, from launch/meson.build. */
 #ifndef ES_PLUGIN_INSTALL_DIR
@@ -23,7 +24,8 @@ static const EsCommand commands[] = {
   {"eval", "evaluate a model on a labelled data set", es_cmd_eval},
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
   {"plot", "draw a measurement's graph or an audio clip's spectrogram as a PNG", es_cmd_plot},
-  {"eq", "fit a correction EQ to a headphone/IEM measurement (eq fit ...)", es_cmd_eq},
+  {"eq", "fit or draw a correction EQ for a headphone/IEM measurement (eq fit|plot ...)", es_cmd_eq},
+  {"listen", "classify live audio (microphone, device or replayed file) into events", es_cmd_listen},
 };
 
 static gboolean
@@ -121,6 +123,7 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
+  es_cli_init ();
   status = command->run (argc - 1, argv + 1);
   /* release GStreamer's global state so leak checkers see a clean exit */
   if (gst_is_initialized ())

@@ -26,7 +26,7 @@ for r in json.load(sys.stdin)["files"]:
     path = r["path"]
     if path.startswith(base):
         path = path[len(base):]
-    probs = " ".join("%s=%r" % kv for kv in r.get("probabilities", {}).items())
+    probs = " ".join("%s=%r" % kv for kv in (r.get("probabilities") or {}).items())
     print("%s\t%s\t%s" % (r.get("model"), path, probs or r.get("error", "?")))' "$1" | LC_ALL=C sort
 }
 

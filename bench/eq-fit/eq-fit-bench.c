@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <glib.h>
 
 #include "eq/fit.h"
@@ -25,6 +26,15 @@ quantile (const double *sorted, size_t n, double q)
   size_t i = (size_t) pos;
   double t = pos - i;
   return i + 1 < n ? sorted[i] * (1 - t) + sorted[i + 1] * t : sorted[n - 1];
+}
+
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 int
@@ -50,7 +60,8 @@ main (int argc, char **argv)
   g_autofree char *index_path = NULL, *index = NULL;
   EsFrMeasurement *target;
   EsEqFitOptions opt;
-  GArray *res, *secs, *slopes;
+  GArray *res, *secs, *cpus, *slopes;
+  double cpu0, cpu1;
   char **lines;
   size_t failed = 0, row = 0;
   double worst_res = -1, total = 0, max_sec = 0;
@@ -81,6 +92,7 @@ main (int argc, char **argv)
     opt.max_gain_db = max_gain;
   res = g_array_new (FALSE, FALSE, sizeof (double));
   secs = g_array_new (FALSE, FALSE, sizeof (double));
+  cpus = g_array_new (FALSE, FALSE, sizeof (double));
   slopes = g_array_new (FALSE, FALSE, sizeof (double));
   lines = g_strsplit (index, "\n", -1);
   for (char **l = lines + 1; *l; l++) {
@@ -99,7 +111,9 @@ main (int argc, char **argv)
     rel = g_strndup (*l, comma - *l);
     path = g_build_filename (argv[1], rel, NULL);
     m = es_fr_measurement_load (path, NULL, &error);
+    cpu0 = thread_cpu_seconds ();
     eq = m ? es_eq_fit (m, target, &opt, &rep, &error) : NULL;
+    cpu1 = thread_cpu_seconds ();
     if (!eq) {
       if (verbose)
         printf ("FAIL %s: %s\n", rel, error->message);
@@ -108,6 +122,10 @@ main (int argc, char **argv)
     } else {
       g_array_append_val (res, rep.residual_db);
       g_array_append_val (secs, rep.seconds);
+      {
+        double c = cpu1 - cpu0;
+        g_array_append_val (cpus, c);
+      }
       g_array_append_val (slopes, rep.max_slope_db);
       total += rep.seconds;
       max_sec = MAX (max_sec, rep.seconds);
@@ -130,6 +148,7 @@ main (int argc, char **argv)
   }
   g_array_sort (res, cmp_double);
   g_array_sort (secs, cmp_double);
+  g_array_sort (cpus, cmp_double);
   g_array_sort (slopes, cmp_double);
   printf ("eq-fit: %u fits (%zu failed), target %s, <= %d filters\n", res->len, failed,
       target_name ? target_name : "harman-in-ear", max_filters);
@@ -138,6 +157,11 @@ main (int argc, char **argv)
       worst_res, worst);
   printf ("time per fit: mean %.1f ms, median %.1f ms, max %.1f ms\n", 1e3 * total / res->len,
       1e3 * quantile ((double *) secs->data, secs->len, 0.5), 1e3 * max_sec);
+  /* CPU time of the fitting thread: what a loaded machine does not inflate */
+  printf ("cpu time per fit: median %.1f ms, p90 %.1f ms, max %.1f ms\n",
+      1e3 * quantile ((double *) cpus->data, cpus->len, 0.5),
+      1e3 * quantile ((double *) cpus->data, cpus->len, 0.9),
+      1e3 * ((double *) cpus->data)[cpus->len - 1]);
   printf ("steepest EQ slope: median %.0f dB/octave, p90 %.0f, max %.0f\n",
       quantile ((double *) slopes->data, slopes->len, 0.5),
       quantile ((double *) slopes->data, slopes->len, 0.9), ((double *) slopes->data)[slopes->len - 1]);
@@ -145,6 +169,7 @@ main (int argc, char **argv)
   es_fr_measurement_free (target);
   g_array_free (res, TRUE);
   g_array_free (secs, TRUE);
+  g_array_free (cpus, TRUE);
   g_free (worst);
   g_free (target_name);
   return 0;

@@ -167,6 +167,14 @@ es_smoother_get_kind (const EsSmoother * s)
 }
 
 void
+es_smoother_set_alpha (EsSmoother * s, double alpha)
+{
+  g_return_if_fail (s->kind == ES_SMOOTHING_EXPONENTIAL);
+  g_return_if_fail (alpha > 0 && alpha <= 1);
+  s->alpha = alpha;
+}
+
+void
 es_smoother_reset (EsSmoother * s)
 {
   s->pos = 0;

@@ -47,6 +47,9 @@ EsSmoother *es_smoother_new_moving_average (size_t n_labels, guint window);
 EsSmoother *es_smoother_new_exponential (size_t n_labels, double alpha);
 void es_smoother_free (EsSmoother * smoother);
 EsSmoothingKind es_smoother_get_kind (const EsSmoother * smoother);
+/* Exponential only: the weight of the next inputs, alpha in (0, 1] (a live
+ * stream sets it from the time between windows and a time constant). */
+void es_smoother_set_alpha (EsSmoother * smoother, double alpha);
 /* Forgets the past (discontinuities, flushes, new streams). */
 void es_smoother_reset (EsSmoother * smoother);
 /* Adds one input's probabilities and writes the smoothed ones into out. */

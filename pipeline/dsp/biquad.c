@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dsp/biquad-kernel.h"
 #include "dsp/dsp-error.h"
 
 /* State below this is flushed to 0 so decaying tails never go denormal. */
@@ -42,12 +43,6 @@ es_biquad_design (const EsBiquadParams *p, double rate, EsBiquadCoeffs *out, GEr
         "%s filter frequency %g Hz is not a positive number", es_biquad_type_name (p->type), p->freq);
     return FALSE;
   }
-  if (p->freq >= rate / 2.0) {
-    g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
-        "%s filter frequency %g Hz is at or above the Nyquist frequency %g Hz of %g Hz audio",
-        es_biquad_type_name (p->type), p->freq, rate / 2.0, rate);
-    return FALSE;
-  }
   if (!(p->q > 0.0) || !isfinite (p->q) || p->q > 1000.0) {
     g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
         "%s filter Q %g is outside (0, 1000]", es_biquad_type_name (p->type), p->q);
@@ -62,8 +57,17 @@ es_biquad_design (const EsBiquadParams *p, double rate, EsBiquadCoeffs *out, GEr
 
   if (p->gain_db == 0.0 && (p->type == ES_BIQUAD_PEAKING || p->type == ES_BIQUAD_LOW_SHELF
           || p->type == ES_BIQUAD_HIGH_SHELF)) {
-    *out = identity; /* exactly unity, so a flat band lets the element pass through */
+    /* exactly unity, so a flat band lets the element pass through; it is
+     * unity at any rate, so its frequency is not held against Nyquist (a
+     * flat 16 kHz band of a default layout must not fail 32 kHz audio) */
+    *out = identity;
     return TRUE;
+  }
+  if (p->freq >= rate / 2.0) {
+    g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_BAND,
+        "%s filter frequency %g Hz is at or above the Nyquist frequency %g Hz of %g Hz audio",
+        es_biquad_type_name (p->type), p->freq, rate / 2.0, rate);
+    return FALSE;
   }
   w0 = 2.0 * G_PI * p->freq / rate;
   cw = cos (w0);
@@ -126,20 +130,18 @@ es_biquad_magnitude_db (const EsBiquadCoeffs *c, double freq, double rate)
   return 10.0 * log10 ((nr * nr + ni * ni) / (dr * dr + di * di));
 }
 
-typedef struct {
-  EsBiquadCoeffs cur, target, step;
-} Section;
-
 struct _EsBiquadCascade {
   unsigned channels;
   double rate;
-  Section *sections;
-  unsigned n_sections;   /* running sections (>= n_bands while a removed band ramps out) */
+  /* per running section (>= n_bands while a removed band ramps out) */
+  EsBiquadCoeffs *cur, *target, *step;
+  unsigned n_sections, cap_sections;
   unsigned n_bands;
   double *state;         /* [section][channel][2] */
   double gain, gain_target, gain_step;
   size_t ramp_frames, ramp_left;
   guint64 nonfinite;
+  EsBiquadKernel *kernel; /* the vector path, NULL without one */
 };
 
 EsBiquadCascade *
@@ -153,6 +155,7 @@ es_biquad_cascade_new (unsigned channels, double rate)
   c->rate = rate;
   c->gain = c->gain_target = 1.0;
   c->ramp_frames = (size_t) (ES_BIQUAD_DEFAULT_RAMP_SECONDS * rate + 0.5);
+  c->kernel = es_biquad_kernel_new ();
   return c;
 }
 
@@ -161,9 +164,28 @@ es_biquad_cascade_free (EsBiquadCascade *c)
 {
   if (!c)
     return;
-  g_free (c->sections);
+  g_free (c->cur);
+  g_free (c->target);
+  g_free (c->step);
   g_free (c->state);
+  es_biquad_kernel_free (c->kernel);
   g_free (c);
+}
+
+void
+es_biquad_cascade_set_vector_path (EsBiquadCascade *c, gboolean enabled)
+{
+  if (!enabled) {
+    g_clear_pointer (&c->kernel, es_biquad_kernel_free);
+  } else if (!c->kernel) {
+    c->kernel = es_biquad_kernel_new ();
+  }
+}
+
+gboolean
+es_biquad_cascade_has_vector_path (const EsBiquadCascade *c)
+{
+  return c->kernel != NULL;
 }
 
 static void
@@ -177,21 +199,29 @@ coeffs_step (const EsBiquadCoeffs *from, const EsBiquadCoeffs *to, double inv, E
 }
 
 static void
+finish_ramp (EsBiquadCascade *c)
+{
+  if (c->n_sections)
+    memcpy (c->cur, c->target, sizeof (EsBiquadCoeffs) * c->n_sections);
+  c->gain = c->gain_target;
+  c->ramp_left = 0;
+  c->n_sections = c->n_bands; /* sections ramped out to unity are dropped */
+}
+
+static void
 start_ramp (EsBiquadCascade *c)
 {
   unsigned i;
+  gboolean moving = c->gain != c->gain_target || c->n_sections != c->n_bands;
 
-  if (c->ramp_frames == 0) {
-    for (i = 0; i < c->n_sections; i++)
-      c->sections[i].cur = c->sections[i].target;
-    c->gain = c->gain_target;
-    c->ramp_left = 0;
-    c->n_sections = c->n_bands;
+  for (i = 0; i < c->n_sections && !moving; i++)
+    moving = memcmp (&c->cur[i], &c->target[i], sizeof (EsBiquadCoeffs)) != 0;
+  if (c->ramp_frames == 0 || !moving) {
+    finish_ramp (c); /* nothing to ramp: the fast path stays on */
     return;
   }
   for (i = 0; i < c->n_sections; i++)
-    coeffs_step (&c->sections[i].cur, &c->sections[i].target, 1.0 / c->ramp_frames,
-        &c->sections[i].step);
+    coeffs_step (&c->cur[i], &c->target[i], 1.0 / c->ramp_frames, &c->step[i]);
   c->gain_step = (c->gain_target - c->gain) / c->ramp_frames;
   c->ramp_left = c->ramp_frames;
 }
@@ -211,16 +241,21 @@ es_biquad_cascade_set_bands (EsBiquadCascade *c, const EsBiquadParams *bands,
     }
   }
   n = MAX (n_bands, c->n_sections);
-  if (n > c->n_sections) {
-    c->sections = g_renew (Section, c->sections, n);
+  if (n > c->cap_sections) {
+    c->cur = g_renew (EsBiquadCoeffs, c->cur, n);
+    c->target = g_renew (EsBiquadCoeffs, c->target, n);
+    c->step = g_renew (EsBiquadCoeffs, c->step, n);
     c->state = g_renew (double, c->state, (size_t) n * c->channels * 2);
+    c->cap_sections = n;
+  }
+  if (n > c->n_sections) {
     for (i = c->n_sections; i < n; i++)
-      c->sections[i].cur = identity; /* a new band fades in from unity */
+      c->cur[i] = identity; /* a new band fades in from unity */
     memset (c->state + (size_t) c->n_sections * c->channels * 2, 0,
         sizeof (double) * (n - c->n_sections) * c->channels * 2);
   }
   for (i = 0; i < n; i++)
-    c->sections[i].target = i < n_bands ? designed[i] : identity;
+    c->target[i] = i < n_bands ? designed[i] : identity;
   c->n_sections = n;
   c->n_bands = n_bands;
   g_free (designed);
@@ -241,30 +276,12 @@ es_biquad_cascade_set_ramp_frames (EsBiquadCascade *c, size_t frames)
   c->ramp_frames = frames;
 }
 
-static void
-finish_ramp (EsBiquadCascade *c)
-{
-  unsigned i;
-
-  for (i = 0; i < c->n_sections; i++)
-    c->sections[i].cur = c->sections[i].target;
-  c->gain = c->gain_target;
-  c->ramp_left = 0;
-  c->n_sections = c->n_bands; /* sections ramped out to unity are dropped */
-}
-
 void
 es_biquad_cascade_reset (EsBiquadCascade *c)
 {
   finish_ramp (c);
   if (c->state)
     memset (c->state, 0, sizeof (double) * c->n_sections * c->channels * 2);
-}
-
-static inline double
-flush (double v)
-{
-  return fabs (v) < DENORMAL_LIMIT ? 0.0 : v;
 }
 
 /* One sample of one channel through all running sections. */
@@ -275,10 +292,10 @@ run_sections (EsBiquadCascade *c, unsigned ch, double x)
   double *s = c->state + (size_t) ch * 2;
 
   for (i = 0; i < c->n_sections; i++, s += stride) {
-    const EsBiquadCoeffs *k = &c->sections[i].cur;
+    const EsBiquadCoeffs *k = &c->cur[i];
     double y = k->b0 * x + s[0];
-    s[0] = flush (k->b1 * x - k->a1 * y + s[1]);
-    s[1] = flush (k->b2 * x - k->a2 * y);
+    s[0] = k->b1 * x - k->a1 * y + s[1];
+    s[1] = k->b2 * x - k->a2 * y;
     x = y;
   }
   return x * c->gain;
@@ -305,19 +322,44 @@ advance_ramp (EsBiquadCascade *c)
     return;
   }
   for (i = 0; i < c->n_sections; i++) {
-    Section *s = &c->sections[i];
-    s->cur.b0 += s->step.b0;
-    s->cur.b1 += s->step.b1;
-    s->cur.b2 += s->step.b2;
-    s->cur.a1 += s->step.a1;
-    s->cur.a2 += s->step.a2;
+    EsBiquadCoeffs *k = &c->cur[i];
+    const EsBiquadCoeffs *d = &c->step[i];
+    k->b0 += d->b0;
+    k->b1 += d->b1;
+    k->b2 += d->b2;
+    k->a1 += d->a1;
+    k->a2 += d->a2;
   }
   c->gain += c->gain_step;
 }
 
+/* After each call: state that decayed below the denormal limit is flushed
+ * (between calls and not per sample, which would make the filter nonlinear
+ * and can leave a tiny limit cycle; a tail needs far longer than a call to
+ * get from 1e-30 to denormals), and a state overflowed by huge finite input is cleared
+ * so it cannot poison what follows. */
+static void
+tidy_state (EsBiquadCascade *c)
+{
+  size_t i, n = (size_t) c->n_sections * c->channels * 2;
+  gboolean bad = FALSE;
+
+  for (i = 0; i < n; i++) {
+    double v = c->state[i];
+    if (!isfinite (v))
+      bad = TRUE;
+    else if (fabs (v) < DENORMAL_LIMIT)
+      c->state[i] = 0.0;
+  }
+  if (bad) {
+    memset (c->state, 0, sizeof (double) * n);
+    c->nonfinite++;
+  }
+}
+
 #define DEFINE_PROCESS(suffix, T)                                              \
-void                                                                           \
-es_biquad_cascade_process_##suffix (EsBiquadCascade *c, T *data, size_t n_frames) \
+static void                                                                    \
+process_scalar_##suffix (EsBiquadCascade *c, T *data, size_t n_frames)         \
 {                                                                              \
   size_t f;                                                                    \
   unsigned ch;                                                                 \
@@ -335,6 +377,31 @@ es_biquad_cascade_process_##suffix (EsBiquadCascade *c, T *data, size_t n_frames
     if (c->ramp_left)                                                          \
       advance_ramp (c);                                                        \
   }                                                                            \
+}                                                                              \
+                                                                               \
+void                                                                           \
+es_biquad_cascade_process_##suffix (EsBiquadCascade *c, T *data, size_t n_frames) \
+{                                                                              \
+  size_t done = 0;                                                             \
+  /* A ramp runs sample by sample in the scalar loop; once it has landed, */   \
+  /* finite input goes through the vector path. */                             \
+  if (c->ramp_left && c->kernel) {                                             \
+    done = MIN (c->ramp_left, n_frames);                                       \
+    process_scalar_##suffix (c, data, done);                                   \
+  }                                                                            \
+  data += done * c->channels;                                                  \
+  n_frames -= done;                                                            \
+  if (c->kernel && !c->ramp_left) {                                            \
+    /* stops before a block with a NaN or infinity, which the scalar loop */   \
+    /* handles sample by sample */                                             \
+    done = es_biquad_kernel_run_##suffix (c->kernel, c->cur, c->n_sections,    \
+        c->channels, c->state, c->gain, data, n_frames);                       \
+    data += done * c->channels;                                                \
+    n_frames -= done;                                                          \
+  }                                                                            \
+  if (n_frames)                                                                \
+    process_scalar_##suffix (c, data, n_frames);                               \
+  tidy_state (c);                                                              \
 }
 
 DEFINE_PROCESS (f32, float)
@@ -348,7 +415,7 @@ es_biquad_cascade_is_identity (const EsBiquadCascade *c)
   if (c->ramp_left || c->gain_target != 1.0)
     return FALSE;
   for (i = 0; i < c->n_sections; i++)
-    if (memcmp (&c->sections[i].target, &identity, sizeof identity) != 0)
+    if (memcmp (&c->target[i], &identity, sizeof identity) != 0)
       return FALSE;
   return TRUE;
 }
@@ -365,7 +432,7 @@ es_biquad_cascade_max_gain_db (const EsBiquadCascade *c)
   for (p = 0; p < n_points; p++) {
     double f = exp (lo + (hi - lo) * p / (n_points - 1)), db = 0.0;
     for (i = 0; i < c->n_bands; i++)
-      db += es_biquad_magnitude_db (&c->sections[i].target, f, c->rate);
+      db += es_biquad_magnitude_db (&c->target[i], f, c->rate);
     best = MAX (best, db);
   }
   return best;

@@ -33,7 +33,8 @@ typedef struct {
 #define ES_BIQUAD_MAX_GAIN_DB 40.0
 
 /* Design one section. Errors (ES_DSP_ERROR) name the bad parameter, e.g. a
- * frequency at or above Nyquist for @rate. */
+ * frequency at or above Nyquist for @rate. A peaking or shelf section at
+ * 0 dB is exactly unity and its frequency is not checked against Nyquist. */
 gboolean es_biquad_design (const EsBiquadParams *params, double rate,
     EsBiquadCoeffs *out, GError **error);
 const char *es_biquad_type_name (EsBiquadType type);
@@ -46,7 +47,12 @@ double es_biquad_magnitude_db (const EsBiquadCoeffs *c, double freq, double rate
  * changes ramp the coefficients linearly per sample over the ramp length: the
  * stability region of (a1, a2) is a triangle, so every intermediate section of
  * two stable sections is stable. A non-finite input sample resets that
- * channel's state, comes out as 0 and is counted; denormal state is flushed. */
+ * channel's state, comes out as 0 and is counted; denormal state is flushed.
+ *
+ * Two paths give the same result (to rounding): a scalar loop, which runs
+ * ramps and blocks holding non-finite samples, and a vector path (AVX2 + FMA
+ * where the CPU has it; dsp/biquad-kernel.c) for everything else. One object
+ * is used by one thread at a time. */
 typedef struct _EsBiquadCascade EsBiquadCascade;
 
 #define ES_BIQUAD_DEFAULT_RAMP_SECONDS 0.02
@@ -71,7 +77,13 @@ gboolean es_biquad_cascade_is_identity (const EsBiquadCascade *c);
  * output gain) on a dense log grid, 10 Hz to Nyquist: the headroom a preamp
  * needs so a boost never clips. */
 double es_biquad_cascade_max_gain_db (const EsBiquadCascade *c);
+/* Non-finite input samples seen (each reset its channel), plus state
+ * overflows caused by huge finite input (each reset every channel). */
 guint64 es_biquad_cascade_nonfinite_count (const EsBiquadCascade *c);
+/* Use the vector path when the CPU has one (the default) or only the scalar
+ * loop (for tests and comparisons; also ES_BIQUAD_KERNEL=scalar). */
+void es_biquad_cascade_set_vector_path (EsBiquadCascade *c, gboolean enabled);
+gboolean es_biquad_cascade_has_vector_path (const EsBiquadCascade *c);
 
 G_END_DECLS
 

@@ -39,34 +39,48 @@ es_frontend_config_init (EsFrontendConfig *config, unsigned sample_rate)
   config->bands = NULL;
 }
 
-static gboolean
-check_config (const EsFrontendConfig *c, GError **error)
-{
-  const char *problem = NULL;
+/* Limits the elements share (hammingframe's frame-size / hop-size, gammatonefb's
+ * bands), so a setting one place accepts no other refuses. */
+#define MAX_FRAME_SIZE (1u << 20)
+#define MAX_BANDS 4096u
+#define MAX_RATE 1000000u
 
-  if (c->sample_rate == 0)
-    problem = "sample rate must be > 0";
-  else if (!isfinite (c->preemphasis))
-    problem = "pre-emphasis coefficient must be finite";
-  else if (c->frame_size < 1 || c->hop_size < 1)
-    problem = "frame and hop sizes must be >= 1 sample";
+gboolean
+es_frontend_config_validate (const EsFrontendConfig *c, GError **error)
+{
+  char *problem = NULL;
+
+  if (c->sample_rate < 1 || c->sample_rate > MAX_RATE)
+    problem = g_strdup_printf ("rate %u Hz is outside [1, %u]", c->sample_rate, MAX_RATE);
+  else if (!isfinite (c->preemphasis) || c->preemphasis < -1.0 || c->preemphasis > 1.0)
+    problem = g_strdup_printf ("preemphasis %g is outside [-1, 1]", c->preemphasis);
+  else if (c->frame_size < 1 || c->frame_size > MAX_FRAME_SIZE)
+    problem = g_strdup_printf ("frame_size %zu is outside [1, %u] samples", c->frame_size,
+        MAX_FRAME_SIZE);
+  else if (c->hop_size < 1 || c->hop_size > MAX_FRAME_SIZE)
+    problem = g_strdup_printf ("hop_size %zu is outside [1, %u] samples", c->hop_size,
+        MAX_FRAME_SIZE);
   else if (es_window_type_name (c->window) == NULL)
-    problem = "unknown window type";
-  else if (c->n_bands < 1)
-    problem = "needs at least one band";
+    problem = g_strdup_printf ("window %d is not a known window", (int) c->window);
+  else if (c->n_bands < 1 || c->n_bands > MAX_BANDS)
+    problem = g_strdup_printf ("bands %u is outside [1, %u]", c->n_bands, MAX_BANDS);
   else if (!isfinite (c->log_floor) || c->log_floor <= 0.0)
-    problem = "log floor must be finite and > 0";
+    problem = g_strdup_printf ("log_floor %g must be finite and > 0", c->log_floor);
   else if (c->n_dct > c->n_bands)
-    problem = "more DCT coefficients than bands";
+    problem = g_strdup_printf ("dct %u is larger than bands %u", c->n_dct, c->n_bands);
   else if (c->bands == NULL) {
-    if (!isfinite (c->fmin) || !isfinite (c->fmax) || c->fmin < 0.0
-        || c->fmin >= c->fmax || c->fmax > c->sample_rate / 2.0)
-      problem = "need 0 <= fmin < fmax <= sample_rate / 2";
+    if (!isfinite (c->fmax) || c->fmax > c->sample_rate / 2.0)
+      problem = g_strdup_printf ("fmax %g Hz is above the Nyquist frequency %g Hz of the "
+          "%u Hz rate", c->fmax, c->sample_rate / 2.0, c->sample_rate);
+    else if (!isfinite (c->fmin) || c->fmin < 0.0 || c->fmin >= c->fmax)
+      problem = g_strdup_printf ("fmin %g Hz must be >= 0 and below fmax %g Hz", c->fmin,
+          c->fmax);
     else if (!isfinite (c->bandwidth) || c->bandwidth <= 0.0)
-      problem = "bandwidth factor must be finite and > 0";
+      problem = g_strdup_printf ("bandwidth %g must be finite and > 0", c->bandwidth);
   }
   if (problem) {
     g_set_error (error, ES_DSP_ERROR, ES_DSP_ERROR_INVALID_CONFIG, "front-end: %s", problem);
+    g_free (problem);
     return FALSE;
   }
   return TRUE;
@@ -84,7 +98,7 @@ es_frontend_new (const EsFrontendConfig *config, GError **error)
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_config (config, error))
+  if (!es_frontend_config_validate (config, error))
     return NULL;
   if (bands == NULL) {
     mel_bands = es_gammatone_bands_mel (config->n_bands, config->fmin, config->fmax,

@@ -30,6 +30,15 @@ typedef struct {
 /* Fill with the defaults above for a given rate. */
 void es_frontend_config_init (EsFrontendConfig *config, unsigned sample_rate);
 
+/* The one check of audio front-end settings: es_frontend_new, the elements
+ * (through the values they negotiated), the CLI and model files
+ * (model/frontend-desc.h) all use it. FALSE with ES_DSP_ERROR_INVALID_CONFIG and
+ * a message naming the setting and its bounds: rate 1 Hz - 1 MHz, preemphasis
+ * in [-1, 1], frame_size and hop_size 1 - 2^20 samples, bands 1 - 4096,
+ * log_floor > 0, dct <= bands, and without explicit bands 0 <= fmin < fmax <=
+ * rate / 2 and bandwidth > 0. */
+gboolean es_frontend_config_validate (const EsFrontendConfig *config, GError **error);
+
 typedef struct _EsFrontend EsFrontend;
 
 /* Returns NULL and sets error (ES_DSP_ERROR) if a setting is out of range. The

@@ -2,14 +2,11 @@
  * family squig.link, AutoEq and REW produce, strict validation of the values.
  * See frcsv.h for what is accepted. */
 #include "io/frcsv.h"
+#include "io/input.h"
 #include "io/text.h"
 
 #include <math.h>
 #include <string.h>
-
-/* Files larger than this are not measurements (the largest in the development
- * set is ~50 kB); refusing them early keeps a wrong path from eating memory. */
-#define ES_FR_MAX_FILE_BYTES (64u << 20)
 
 typedef struct {
   const char *name;
@@ -354,25 +351,13 @@ EsFrMeasurement *
 es_fr_measurement_load (const char *path, const EsFrLimits * limits, GError ** error)
 {
   g_autofree char *contents = NULL;
-  g_autofree char *display = NULL;
   gsize length;
-  GError *local = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: is a directory", path);
+  /* the size is checked before reading: /dev/zero or a FIFO stops at the limit */
+  if (!es_input_read_file (path, ES_INPUT_MAX_MEASUREMENT, "a measurement", &contents,
+          &length, error))
     return NULL;
-  }
-  if (!g_file_get_contents (path, &contents, &length, &local)) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s", local->message);
-    g_error_free (local);
-    return NULL;
-  }
-  if (length > ES_FR_MAX_FILE_BYTES) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_FORMAT,
-        "%s: %" G_GSIZE_FORMAT " bytes is far too large for a measurement", path, length);
-    return NULL;
-  }
   return es_fr_measurement_parse (contents, length, path, limits, error);
 }
 

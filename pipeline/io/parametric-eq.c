@@ -1,5 +1,6 @@
 /* ParametricEQ.txt reader and writer; see parametric-eq.h. */
 #include "io/parametric-eq.h"
+#include "io/input.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -161,22 +162,10 @@ es_parametric_eq_load (const char *path, GError **error)
   char *text;
   gsize length;
   EsParametricEq *eq;
-  GError *local = NULL;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: not a regular file", path);
+  if (!es_input_read_file (path, ES_INPUT_MAX_EQ, "a ParametricEQ.txt", &text, &length,
+          error))
     return NULL;
-  }
-  if (!g_file_get_contents (path, &text, &length, &local)) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s", local->message);
-    g_error_free (local);
-    return NULL;
-  }
-  if (length > 1 << 20) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_FORMAT, "%s: larger than 1 MiB, not a ParametricEQ.txt", path);
-    g_free (text);
-    return NULL;
-  }
   eq = es_parametric_eq_parse (text, length, error);
   if (!eq)
     g_prefix_error (error, "%s: ", path);

@@ -1,8 +1,8 @@
 /* PNG files through libpng: 8-bit grey and RGB images, read and write.
  *
- * Writing goes to "<path>.tmp-XXXXXX" beside the target and is renamed over it
- * only once libpng has finished, so a reader never sees a half-written PNG and
- * an existing file survives a failed write.
+ * Writing goes through io/output: a temporary file beside the target renamed
+ * over it only once libpng has finished (a reader never sees a half-written
+ * PNG, an existing file survives a failed write), or a device written in place.
  *
  * Reading accepts every PNG colour type and bit depth: palettes are expanded,
  * 1/2/4-bit grey is scaled to 8 bits, 16-bit samples are reduced to 8 bits,
@@ -10,6 +10,7 @@
  * result is converted to the number of channels the caller asked for
  * (RGB → grey uses libpng's Rec. 709 weights). */
 #include "io/png.h"
+#include "io/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,6 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <png.h>
-
-G_DEFINE_QUARK (es-io-error-quark, es_io_error)
 
 EsImage *
 es_image_new (unsigned width, unsigned height, unsigned channels)
@@ -74,36 +73,17 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
   EsPngErrorState state = { "" };
   png_structp png = NULL;
   png_infop info = NULL;
-  char *volatile tmp_path = NULL;
-  FILE *volatile fp = NULL;
+  EsOutput *volatile out;
   volatile gboolean ok = FALSE;
-  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (image != NULL && image->pixels != NULL, FALSE);
   g_return_val_if_fail (image->channels == 1 || image->channels == 3, FALSE);
   g_return_val_if_fail (image->stride >= (size_t) image->width * image->channels, FALSE);
 
-  tmp_path = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  /* 0666 before the umask, as for any new file (g_mkstemp would leave 0600) */
-  fd = g_mkstemp_full (tmp_path, O_RDWR, 0666);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN,
-        "%s: cannot create a temporary file beside it: %s", path, g_strerror (saved));
-    g_free (tmp_path);
+  /* a temporary file renamed on success, or a device written in place */
+  if ((out = es_output_open (path, error)) == NULL)
     return FALSE;
-  }
-  fp = fdopen (fd, "wb");
-  if (fp == NULL) {
-    int saved = errno;
-    g_close (fd, NULL);
-    g_unlink (tmp_path);
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: %s", path, g_strerror (saved));
-    g_free (tmp_path);
-    return FALSE;
-  }
-
   png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &state,
       es_png_error_fn, es_png_warning_fn);
   if (png)
@@ -113,12 +93,14 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
     goto out;
   }
   if (setjmp (png_jmpbuf (png))) {
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot write PNG: %s",
-        path, state.message);
+    /* a failed write (disk full, file-size limit) is told with its reason */
+    if (!es_output_failed (out))
+      g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot write PNG: %s",
+          path, state.message);
     goto out;
   }
 
-  png_init_io (png, fp);
+  png_init_io (png, es_output_stream (out));
   png_set_IHDR (png, info, image->width, image->height, 8,
       image->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
       PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -131,22 +113,11 @@ es_png_write (const char *path, const EsImage * image, GError ** error)
 out:
   if (png)
     png_destroy_write_struct (&png, info ? &info : NULL);
-  /* fclose flushes: a full disk shows up here, not in libpng. */
-  if (fclose (fp) != 0 && ok) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: %s", path, g_strerror (saved));
-    ok = FALSE;
-  }
-  if (ok && g_rename (tmp_path, path) != 0) {
-    int saved = errno;
-    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_OPEN, "%s: cannot rename %s over it: %s",
-        path, tmp_path, g_strerror (saved));
-    ok = FALSE;
-  }
-  if (!ok)
-    g_unlink (tmp_path);
-  g_free (tmp_path);
-  return ok;
+  /* commit flushes: a full disk shows up there, not in libpng */
+  if (ok || es_output_failed (out))
+    return es_output_commit (out, error) && ok;
+  es_output_abort (out);
+  return FALSE;
 }
 
 /* Alpha composited on white: the graphs we read are drawn on white, so a
@@ -266,8 +237,14 @@ es_png_read (const char *path, unsigned channels, GError ** error)
     goto fail;
   }
   decoded_stride = png_get_rowbytes (png, info);
-  decoded = g_malloc_n (height, decoded_stride);
-  rows = g_new (png_bytep, height);
+  /* up to 32768 x 32768 x 4 bytes from the header: asked for, not assumed */
+  decoded = g_try_malloc_n (height, decoded_stride);
+  rows = g_try_new (png_bytep, height);
+  if (decoded == NULL || rows == NULL) {
+    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_TOO_LARGE,
+        "%s: out of memory for a %u x %u image", path, (unsigned) width, (unsigned) height);
+    goto fail;
+  }
   for (png_uint_32 y = 0; y < height; y++)
     rows[y] = decoded + (size_t) y * decoded_stride;
   png_read_image (png, rows);
@@ -276,7 +253,20 @@ es_png_read (const char *path, unsigned channels, GError ** error)
   png_destroy_read_struct (&png, &info, NULL);
   fclose (fp);
 
-  image = es_image_new (width, height, channels);
+  image = g_new0 (EsImage, 1);
+  image->width = width;
+  image->height = height;
+  image->channels = channels;
+  image->stride = (size_t) width * channels;
+  image->pixels = g_try_malloc_n (height, image->stride);
+  if (image->pixels == NULL) {
+    g_set_error (error, ES_IO_ERROR, ES_IO_ERROR_TOO_LARGE,
+        "%s: out of memory for a %u x %u image", path, (unsigned) width, (unsigned) height);
+    g_free (image);
+    g_free (rows);
+    g_free (decoded);
+    return NULL;
+  }
   for (png_uint_32 y = 0; y < height; y++)
     convert_row (rows[y], decoded_channels, image->pixels + (size_t) y * image->stride,
         channels, width);

@@ -8,16 +8,9 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "io/io-error.h"     /* ES_IO_ERROR, kept here for old includers */
+
 G_BEGIN_DECLS
-
-#define ES_IO_ERROR (es_io_error_quark ())
-GQuark es_io_error_quark (void);
-
-typedef enum {
-  ES_IO_ERROR_OPEN,      /* cannot open/read/write the file */
-  ES_IO_ERROR_FORMAT,    /* the file's contents are malformed */
-  ES_IO_ERROR_DATA,      /* well-formed but unusable values (NaN, too few points...) */
-} EsIoError;
 
 typedef struct {
   unsigned width, height;

@@ -8,12 +8,16 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "dsp/compress.h"
+#include "dsp/gammatone-params.h"
+
 G_DEFINE_QUARK (es-model-error-quark, es_model_error);
 
 struct _EsModel {
   EsNet *net;
   char *name;
   char *task;
+  EsModelTag tag;
   char *architecture;
   EsModelInputKind kind;
   int in_ndim;
@@ -22,10 +26,10 @@ struct _EsModel {
   char *derived_media;
   char **labels;
   size_t n_labels;
-  char *frontend;
+  EsFrontendDesc frontend;
+  char *frontend_json;          /* its text, as written */
   char *training;
-  char *launch;                 /* explicit, or NULL: derived */
-  char *derived_launch;
+  char *launch;                 /* the author's, or NULL */
   char *path;
 };
 
@@ -44,10 +48,10 @@ es_model_free (EsModel * model)
   g_free (model->media);
   g_free (model->derived_media);
   g_strfreev (model->labels);
-  g_free (model->frontend);
+  es_frontend_desc_clear (&model->frontend);
+  g_free (model->frontend_json);
   g_free (model->training);
   g_free (model->launch);
-  g_free (model->derived_launch);
   g_free (model->path);
   g_free (model);
 }
@@ -129,7 +133,8 @@ model_new_limited (const char *name, const char *architecture_json,
   memcpy (model->in_shape, in_shape, sizeof (size_t) * in_ndim);
   model->labels = g_strdupv ((char **) labels);
   model->n_labels = g_strv_length (model->labels);
-  model->frontend = g_strdup ("{}");
+  es_frontend_desc_init (&model->frontend, ES_FRONTEND_SOURCE_NONE);
+  model->frontend_json = es_frontend_desc_to_json (&model->frontend);
 
   n_outputs = es_net_get_output_size (model->net);
   if (model->n_labels != n_outputs) {
@@ -149,20 +154,22 @@ es_model_set_task (EsModel * model, const char *task)
 }
 
 void
+es_model_set_tag (EsModel * model, EsModelTag tag)
+{
+  model->tag = tag;
+}
+
+const char *
+es_model_tag_name (EsModelTag tag)
+{
+  return tag == ES_MODEL_TAG_GENRE ? "genre" : "none";
+}
+
+void
 es_model_set_input_media (EsModel * model, const char *media)
 {
   g_free (model->media);
   model->media = g_strdup (media);
-}
-
-static gboolean
-is_json_object (const char *text)
-{
-  JsonParser *parser = json_parser_new ();
-  gboolean ok = text && json_parser_load_from_data (parser, text, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser));
-  g_object_unref (parser);
-  return ok;
 }
 
 static gboolean
@@ -175,18 +182,180 @@ is_json (const char *text)
   return ok;
 }
 
+/* The types of the layers of an architecture (already accepted by es_net_new). */
+static char **
+layer_types (const char *architecture_json)
+{
+  JsonParser *parser = json_parser_new ();
+  GPtrArray *types = g_ptr_array_new ();
+  if (json_parser_load_from_data (parser, architecture_json, -1, NULL)
+      && JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser))) {
+    JsonArray *a = json_node_get_array (json_parser_get_root (parser));
+    for (guint i = 0; i < json_array_get_length (a); i++) {
+      JsonNode *n = json_array_get_element (a, i);
+      g_ptr_array_add (types, g_strdup (JSON_NODE_HOLDS_OBJECT (n) ?
+              json_object_get_string_member_with_default (json_node_get_object (n), "type",
+                  "") : ""));
+    }
+  }
+  g_ptr_array_add (types, NULL);
+  g_object_unref (parser);
+  return (char **) g_ptr_array_free (types, FALSE);
+}
+
+/* Fill the geometry a description leaves to the model and check the rest
+ * against the input: what the front-end makes is what the network takes. */
+static gboolean
+fit_frontend (const EsModel * model, EsFrontendDesc * d, GError ** error)
+{
+  size_t numel = 1;
+  gboolean image = model->kind == ES_MODEL_INPUT_IMAGE;
+  size_t h = image ? model->in_shape[1] : 0, w = image ? model->in_shape[2] : 0;
+  char *shape = shape_string (model->in_ndim, model->in_shape);
+  gboolean ok = FALSE;
+
+  for (int i = 0; i < model->in_ndim; i++)
+    numel *= model->in_shape[i];
+  switch (d->source) {
+    case ES_FRONTEND_SOURCE_NONE:
+      ok = TRUE;
+      break;
+    case ES_FRONTEND_SOURCE_MEASUREMENT:
+      if (d->image == ES_FRONTEND_IMAGE_GRAPH) {
+        if (!image) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end draws "
+              "graph images but the model takes features %s", shape);
+          break;
+        }
+        goto image_size;
+      }
+      if (image || (model->in_ndim == 2 && model->in_shape[0] != 1)) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes one "
+            "vector of points but the model takes %s input %s",
+            es_model_input_kind_name (model->kind), shape);
+        break;
+      }
+      if (d->points == 0)
+        d->points = (unsigned) numel;
+      if (d->points != numel) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end points %u "
+            "differ from the model's input %s", d->points, shape);
+        break;
+      }
+      ok = TRUE;
+      break;
+    case ES_FRONTEND_SOURCE_IMAGE:
+      if (!image) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end source is "
+            "an image but the model takes features %s", shape);
+        break;
+      }
+    image_size:
+      if (d->width == 0 && d->height == 0) {
+        d->width = (unsigned) w;
+        d->height = (unsigned) h;
+      }
+      if (d->width != w || d->height != h) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end image size "
+            "%u x %u differs from the model's input %s", d->width, d->height, shape);
+        break;
+      }
+      ok = TRUE;
+      break;
+    case ES_FRONTEND_SOURCE_TABLE:
+      if (d->features == 0)
+        d->features = (unsigned) numel;
+      if (d->features != numel) {
+        g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end features %u "
+            "differ from the model's input %s", d->features, shape);
+        break;
+      }
+      ok = TRUE;
+      break;
+    case ES_FRONTEND_SOURCE_AUDIO:
+      if (d->frontend_layers == 0) {
+        /* values per frame x frames per decision; the frames taken from the
+         * input when the description does not say */
+        size_t per_frame = es_frontend_desc_n_features (d);
+        if (d->window_frames == 0 && numel % per_frame == 0)
+          d->window_frames = (unsigned) (numel / per_frame);
+        if (d->window_frames == 0) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes %zu "
+              "values per frame, but the model's input %s holds %zu, not a whole number "
+              "of frames", per_frame, shape, numel);
+          break;
+        }
+        if ((size_t) per_frame * d->window_frames != numel) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end makes %zu "
+              "values per frame x %u frames, but the model's input %s holds %zu",
+              per_frame, d->window_frames, shape, numel);
+          break;
+        }
+        if (d->window_hop > d->window_frames) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end window_hop "
+              "%u is larger than the model's %u frames per decision", d->window_hop,
+              d->window_frames);
+          break;
+        }
+        ok = TRUE;
+      } else {
+        /* the learned front-end: its layers lead the network, a gammatone
+         * filterbank first, then what the filterbank element can compute */
+        char **types = layer_types (model->architecture);
+        guint n = g_strv_length (types);
+        ok = TRUE;
+        if (d->frontend_layers > n || strcmp (types[0], "gammatone") != 0) {
+          g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end layers %u: "
+              "the network's first %u layers must be the front-end, starting with a "
+              "\"gammatone\" layer (the network has %u layers, the first \"%s\")",
+              d->frontend_layers, d->frontend_layers, n, n ? types[0] : "");
+          ok = FALSE;
+        }
+        for (guint i = 1; ok && i < d->frontend_layers; i++)
+          if (strcmp (types[i], "log") && strcmp (types[i], "pcen") && strcmp (types[i], "dct")) {
+            g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "front-end layers %u: "
+                "layer %u is \"%s\"; a front-end holds gammatone, log, pcen and dct layers",
+                d->frontend_layers, i, types[i]);
+            ok = FALSE;
+          }
+        g_strfreev (types);
+      }
+      break;
+  }
+  g_free (shape);
+  return ok;
+}
+
+gboolean
+es_model_set_frontend_desc (EsModel * model, const EsFrontendDesc * desc, GError ** error)
+{
+  EsFrontendDesc fitted;
+
+  if (!es_frontend_desc_validate (desc, error))
+    return FALSE;
+  es_frontend_desc_copy (&fitted, desc);
+  if (!fit_frontend (model, &fitted, error)) {
+    es_frontend_desc_clear (&fitted);
+    return FALSE;
+  }
+  es_frontend_desc_clear (&model->frontend);
+  model->frontend = fitted;
+  g_free (model->frontend_json);
+  model->frontend_json = es_frontend_desc_to_json (&model->frontend);
+  return TRUE;
+}
+
 gboolean
 es_model_set_frontend (EsModel * model, const char *frontend_json, GError ** error)
 {
-  if (!is_json_object (frontend_json)) {
-    g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA,
-        "front-end settings are not a JSON object: %s", frontend_json ? frontend_json : "");
+  EsFrontendDesc desc;
+  gboolean ok;
+
+  if (!es_frontend_desc_from_json (frontend_json, &desc, error))
     return FALSE;
-  }
-  g_free (model->frontend);
-  model->frontend = g_strdup (frontend_json);
-  g_clear_pointer (&model->derived_launch, g_free);
-  return TRUE;
+  ok = es_model_set_frontend_desc (model, &desc, error);
+  es_frontend_desc_clear (&desc);
+  return ok;
 }
 
 gboolean
@@ -442,6 +611,57 @@ load_tensors (EsModel * model, const EsSafetensors * st, GError ** error)
   return TRUE;
 }
 
+/* "task": {"classifies": TEXT, "tag": "none"|"genre"}, or (written before
+ * the tag existed) the text alone. */
+static gboolean
+parse_task (const char *text, char **classifies, EsModelTag * tag, GError ** error)
+{
+  JsonParser *parser;
+  JsonObject *o;
+  GList *members;
+  gboolean ok = TRUE;
+
+  *tag = ES_MODEL_TAG_NONE;
+  if (text[0] != '{') {
+    *classifies = g_strdup (text);
+    return TRUE;
+  }
+  if (!(parser = parse_json_key ("task", text, error)))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+    g_object_unref (parser);
+    *classifies = g_strdup (text);
+    return TRUE;
+  }
+  o = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (o);
+  *classifies = NULL;
+  for (GList * l = members; l && ok; l = l->next) {
+    JsonNode *n = json_object_get_member (o, l->data);
+    const char *value = JSON_NODE_HOLDS_VALUE (n)
+        && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
+    if (!strcmp (l->data, "classifies") && value) {
+      g_free (*classifies);
+      *classifies = g_strdup (value);
+    } else if (!strcmp (l->data, "tag") && value && (!strcmp (value, "none")
+            || !strcmp (value, "genre"))) {
+      *tag = !strcmp (value, "genre") ? ES_MODEL_TAG_GENRE : ES_MODEL_TAG_NONE;
+    } else {
+      g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "metadata 'task': "
+          "\"%s\" is not known or not a string (keys: \"classifies\", a string; "
+          "\"tag\", \"none\" or \"genre\")", (const char *) l->data);
+      ok = FALSE;
+    }
+  }
+  g_list_free (members);
+  g_object_unref (parser);
+  if (!ok)
+    g_clear_pointer (classifies, g_free);
+  else if (!*classifies)
+    *classifies = g_strdup ("");
+  return ok;
+}
+
 EsModel *
 es_model_new_from_safetensors (const EsSafetensors * st, GError ** error)
 {
@@ -491,18 +711,26 @@ es_model_new_from_safetensors (const EsSafetensors * st, GError ** error)
   }
   if (!model)
     goto out;
-  es_model_set_task (model, task);
+  {
+    char *classifies;
+    EsModelTag tag;
+    if (!parse_task (task, &classifies, &tag, error))
+      goto fail;
+    es_model_set_task (model, classifies);
+    es_model_set_tag (model, tag);
+    g_free (classifies);
+  }
   es_model_set_input_media (model, media);
   es_model_set_launch (model, es_safetensors_get_metadata (st, "launch"));
-  if (!es_model_set_frontend (model, frontend, error)) {
-    g_prefix_error (error, "metadata 'frontend': ");
-    goto fail;
-  }
   training = es_safetensors_get_metadata (st, "training");
   if (training && !es_model_set_training (model, training, error))
     goto fail;
   if (!load_tensors (model, st, error))
     goto fail;
+  if (!es_model_set_frontend (model, frontend, error)) {
+    g_prefix_error (error, "metadata 'frontend': ");
+    goto fail;
+  }
   goto out;
 
 fail:
@@ -613,6 +841,26 @@ labels_json (const EsModel * model)
   return text;
 }
 
+static char *
+task_json (const EsModel * model)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *root;
+  char *text;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "classifies");
+  json_builder_add_string_value (b, model->task);
+  json_builder_set_member_name (b, "tag");
+  json_builder_add_string_value (b, es_model_tag_name (model->tag));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  json_node_unref (root);
+  g_object_unref (b);
+  return text;
+}
+
 gboolean
 es_model_save (const EsModel * model, const char *path, GError ** error)
 {
@@ -625,7 +873,9 @@ es_model_save (const EsModel * model, const char *path, GError ** error)
   es_safetensors_writer_set_metadata (w, "format", ES_MODEL_FORMAT);
   es_safetensors_writer_set_metadata (w, "format_version", ES_MODEL_FORMAT_VERSION);
   es_safetensors_writer_set_metadata (w, "name", model->name);
-  es_safetensors_writer_set_metadata (w, "task", model->task);
+  text = task_json (model);
+  es_safetensors_writer_set_metadata (w, "task", text);
+  g_free (text);
   es_safetensors_writer_set_metadata (w, "architecture", model->architecture);
   text = input_json (model);
   es_safetensors_writer_set_metadata (w, "input", text);
@@ -633,7 +883,7 @@ es_model_save (const EsModel * model, const char *path, GError ** error)
   text = labels_json (model);
   es_safetensors_writer_set_metadata (w, "labels", text);
   g_free (text);
-  es_safetensors_writer_set_metadata (w, "frontend", model->frontend);
+  es_safetensors_writer_set_metadata (w, "frontend", model->frontend_json);
   if (model->launch)
     es_safetensors_writer_set_metadata (w, "launch", model->launch);
   if (model->training)
@@ -722,10 +972,88 @@ es_model_get_input_media (const EsModel * model)
   return m->derived_media;
 }
 
+const EsFrontendDesc *
+es_model_get_frontend_desc (const EsModel * model)
+{
+  return &model->frontend;
+}
+
 const char *
 es_model_get_frontend (const EsModel * model)
 {
-  return model->frontend;
+  return model->frontend_json;
+}
+
+/* The raw values of front-end layer `type` ("<i>.weight" with rows x bands
+ * values), or NULL. */
+static const float *
+frontend_layer_weight (const EsModel * model, const char *type, size_t rows)
+{
+  const EsFrontendDesc *d = &model->frontend;
+  char **types;
+  const float *found = NULL;
+
+  if (d->source != ES_FRONTEND_SOURCE_AUDIO || d->frontend_layers == 0)
+    return NULL;
+  types = layer_types (model->architecture);
+  for (guint i = 0; i < d->frontend_layers && types[i] && !found; i++)
+    if (!strcmp (types[i], type)) {
+      char *name = g_strdup_printf ("%u.weight", i);
+      EsNetParam *p = es_net_find_param (model->net, name);
+      if (p && es_tensor_numel (p->value) == rows * d->bands)
+        found = p->value->data;
+      g_free (name);
+    }
+  g_strfreev (types);
+  return found;
+}
+
+EsGammatoneBand *
+es_model_get_frontend_bands (const EsModel * model, GError ** error)
+{
+  const EsFrontendDesc *d = &model->frontend;
+  EsGammatoneBand *mel, *bands;
+  EsGammatoneParams *params;
+  EsGammatoneLimits limits;
+  const float *raw;
+
+  if (d->source != ES_FRONTEND_SOURCE_AUDIO) {
+    g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "model '%s' has no audio "
+        "front-end (its source is %s)", model->name, es_frontend_source_name (d->source));
+    return NULL;
+  }
+  mel = es_gammatone_bands_mel (d->bands, d->fmin, d->fmax, d->bandwidth);
+  if (d->frontend_layers == 0)
+    return mel;
+  if (!(raw = frontend_layer_weight (model, "gammatone", ES_GAMMATONE_N_RAW_PER_BAND))) {
+    g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "model '%s': its learned "
+        "front-end has no gammatone weights of %u x %u values", model->name,
+        ES_GAMMATONE_N_RAW_PER_BAND, d->bands);
+    g_free (mel);
+    return NULL;
+  }
+  /* the very bank the layer trained: its start and bounds from the description */
+  es_gammatone_limits_init (&limits, d->fmin, d->rate);
+  params = es_gammatone_params_new (mel, d->bands, d->frame_size, d->rate, &limits, error);
+  g_free (mel);
+  if (!params)
+    return NULL;
+  bands = g_new (EsGammatoneBand, d->bands);
+  es_gammatone_params_bands (params, raw, bands);
+  es_gammatone_params_free (params);
+  return bands;
+}
+
+const float *
+es_model_get_frontend_pcen (const EsModel * model)
+{
+  return frontend_layer_weight (model, "pcen", ES_PCEN_N_RAW_PER_BAND);
+}
+
+EsModelTag
+es_model_get_tag (const EsModel * model)
+{
+  return model->tag;
 }
 
 const char *
@@ -740,116 +1068,8 @@ es_model_get_path (const EsModel * model)
   return model->path;
 }
 
-gboolean
-es_model_launch_is_derived (const EsModel * model)
-{
-  return model->launch == NULL;
-}
-
-/* " key=value" for a front-end setting, if present. */
-static void
-append_property (GString * s, JsonObject * fe, const char *key, const char *property)
-{
-  JsonNode *n = json_object_get_member (fe, key);
-  GType type;
-  if (!n || !JSON_NODE_HOLDS_VALUE (n))
-    return;
-  type = json_node_get_value_type (n);
-  if (type == G_TYPE_INT64)
-    g_string_append_printf (s, " %s=%" G_GINT64_FORMAT, property, json_node_get_int (n));
-  else if (type == G_TYPE_DOUBLE) {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    g_string_append_printf (s, " %s=%s", property,
-        g_ascii_formatd (buf, sizeof buf, "%g", json_node_get_double (n)));
-  } else if (type == G_TYPE_STRING)
-    g_string_append_printf (s, " %s=%s", property, json_node_get_string (n));
-  else if (type == G_TYPE_BOOLEAN)
-    g_string_append_printf (s, " %s=%s", property, json_node_get_boolean (n) ? "true" : "false");
-}
-
-static gint64
-get_int (JsonObject * fe, const char *key, gint64 fallback)
-{
-  JsonNode *n = json_object_get_member (fe, key);
-  if (n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64)
-    return json_node_get_int (n);
-  return fallback;
-}
-
-/* The chain of elements DESIGN.md describes, filled from the front-end
- * settings: FR measurement -> frsrc; audio -> pre-emphasis, framing,
- * gammatone filterbank (and the spectrogram imager for image models);
- * image files -> pngdec. "FILE" stands for the input. */
-static char *
-derive_launch (const EsModel * model)
-{
-  JsonParser *parser = json_parser_new ();
-  JsonObject *fe = NULL;
-  GString *s = g_string_new ("gst-launch-1.0 ");
-  const char *source = NULL;
-  size_t w = model->in_shape[model->in_ndim - 1];
-  size_t h = model->in_ndim == 3 ? model->in_shape[1] : 0;
-
-  if (json_parser_load_from_data (parser, model->frontend, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    fe = json_node_get_object (json_parser_get_root (parser));
-  else
-    fe = NULL;
-  if (fe && json_object_has_member (fe, "source")) {
-    JsonNode *n = json_object_get_member (fe, "source");
-    if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-      source = json_node_get_string (n);
-  }
-
-  if (fe && g_strcmp0 (source, "frsrc") == 0) {
-    g_string_append (s, "frsrc location=FILE.csv");
-    append_property (s, fe, "points", "points");
-    append_property (s, fe, "fmin", "fmin");
-    append_property (s, fe, "fmax", "fmax");
-    if (model->kind == ES_MODEL_INPUT_IMAGE)
-      g_string_append_printf (s, " ! spectrogramimager mode=graph width=%zu height=%zu", w, h);
-  } else if (fe && json_object_has_member (fe, "rate")) {
-    g_string_append_printf (s, "filesrc location=FILE ! decodebin ! audioconvert ! "
-        "audioresample ! audio/x-raw,format=F32LE,channels=1,rate=%" G_GINT64_FORMAT,
-        get_int (fe, "rate", 16000));
-    if (json_object_has_member (fe, "preemphasis")) {
-      g_string_append (s, " ! preemphasis");
-      append_property (s, fe, "preemphasis", "coefficient");
-    }
-    g_string_append (s, " ! hammingframe");
-    append_property (s, fe, "frame_size", "frame-size");
-    append_property (s, fe, "hop_size", "hop-size");
-    append_property (s, fe, "window", "window");
-    g_string_append (s, " ! gammatonefb");
-    append_property (s, fe, "bands", "bands");
-    append_property (s, fe, "fmin", "fmin");
-    append_property (s, fe, "fmax", "fmax");
-    if (get_int (fe, "dct", 0) > 0)
-      append_property (s, fe, "dct", "dct");
-    if (model->kind == ES_MODEL_INPUT_IMAGE) {
-      g_string_append_printf (s, " ! spectrogramimager width=%zu", w);
-      append_property (s, fe, "image_hop", "hop");
-    }
-  } else if (model->kind == ES_MODEL_INPUT_IMAGE) {
-    g_string_append_printf (s, "filesrc location=FILE.png ! pngdec ! videoconvert ! "
-        "videoscale ! video/x-raw,format=%s,width=%zu,height=%zu",
-        model->in_shape[0] == 3 ? "RGB" : "GRAY8", w, h);
-  } else {
-    /* No known source: the features come from the application. */
-    g_string_append_printf (s, "appsrc caps=\"%s\"", es_model_get_input_media (model));
-  }
-  g_string_append_printf (s, " ! cnnclassify model=%s ! fakesink", model->name);
-  g_object_unref (parser);
-  return g_string_free (s, FALSE);
-}
-
 const char *
 es_model_get_launch (const EsModel * model)
 {
-  EsModel *m = (EsModel *) model;      /* the derived line is a cache */
-  if (model->launch)
-    return model->launch;
-  if (!m->derived_launch)
-    m->derived_launch = derive_launch (model);
-  return m->derived_launch;
+  return model->launch;
 }

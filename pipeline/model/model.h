@@ -4,16 +4,20 @@
  *   format          "earshot-model"
  *   format_version  "1"
  *   name            short name, e.g. "iem-signature-1d"
- *   task            one line saying what it does
+ *   task            {"classifies": "one line: what it tells apart",
+ *                    "tag": "genre" | "none"}: the tag a classifier sends
+ *                   with its decisions besides earshot-label (files written
+ *                   before hold the line alone: tag "none")
  *   architecture    the JSON array given to es_net_new()
  *   input           {"kind": "features"|"image", "shape": [C, L] | [C, H, W] | [N],
  *                    "media": "application/x-earshot-features, bands=128, ..."}
  *   labels          JSON array of strings, one per network output
- *   frontend        JSON object: the source / front-end settings the model was
- *                   trained with, e.g. {"source":"frsrc","points":128,...} or
- *                   {"rate":16000,"preemphasis":0.97,"frame_size":400,...}
- *   launch          optional: the gst-launch line the model needs (derived
- *                   from input + frontend when absent)
+ *   frontend        JSON object: the typed front-end description the model
+ *                   was trained with (model/frontend-desc.h), e.g.
+ *                   {"source":"measurement","points":128,...} or
+ *                   {"source":"audio","rate":16000,"preemphasis":0.97,...}
+ *   launch          optional: a gst-launch line the model's author wrote
+ *                   (launch/ derives one from input + frontend when absent)
  *   training        optional JSON: a summary of training and its metrics
  *
  * Loading validates the metadata, builds the net from the architecture and
@@ -26,28 +30,13 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "dsp/gammatone.h"
+#include "model/frontend-desc.h"
+#include "model/model-error.h"
 #include "nn/net.h"
 #include "nn/safetensors.h"
 
 G_BEGIN_DECLS
-
-#define ES_MODEL_ERROR (es_model_error_quark ())
-GQuark es_model_error_quark (void);
-
-/* Model-level failures; file-level ones come in ES_SAFETENSORS_ERROR. */
-typedef enum {
-  ES_MODEL_ERROR_NOT_FOUND,          /* no such file, nor a model of that name on the search path */
-  ES_MODEL_ERROR_NOT_A_MODEL,        /* a safetensors file, but "format" is not "earshot-model" */
-  ES_MODEL_ERROR_VERSION,            /* format_version this build does not read */
-  ES_MODEL_ERROR_METADATA,           /* a required key missing or malformed */
-  ES_MODEL_ERROR_ARCHITECTURE,       /* the architecture is rejected for the declared input */
-  ES_MODEL_ERROR_LABELS,             /* label count differs from the network's outputs */
-  ES_MODEL_ERROR_MISSING_TENSOR,     /* a parameter of the architecture is not in the file */
-  ES_MODEL_ERROR_SHAPE_MISMATCH,     /* a tensor has another shape than the architecture's */
-  ES_MODEL_ERROR_UNEXPECTED_TENSOR,  /* a tensor the architecture has no place for */
-  ES_MODEL_ERROR_DTYPE,              /* a parameter stored as a non-float type */
-  ES_MODEL_ERROR_NON_FINITE,         /* a parameter holds NaN or Inf */
-} EsModelError;
 
 #define ES_MODEL_FORMAT "earshot-model"
 #define ES_MODEL_FORMAT_VERSION "1"
@@ -56,6 +45,12 @@ typedef enum {
   ES_MODEL_INPUT_FEATURES,   /* feature vectors: [N] or [C, L] */
   ES_MODEL_INPUT_IMAGE,      /* video frames: [C, H, W] */
 } EsModelInputKind;
+
+/* The tag a classifier sends with each new decision, besides earshot-label. */
+typedef enum {
+  ES_MODEL_TAG_NONE,
+  ES_MODEL_TAG_GENRE,        /* GST_TAG_GENRE: the label is a music genre */
+} EsModelTag;
 
 typedef struct _EsModel EsModel;
 
@@ -68,13 +63,23 @@ EsModel *es_model_new (const char *name, const char *architecture_json,
     const char *const *labels, GError ** error);
 void es_model_free (EsModel * model);
 
+/* What the model classifies (one line) and the tag its decisions go out as. */
 void es_model_set_task (EsModel * model, const char *task);
+void es_model_set_tag (EsModel * model, EsModelTag tag);
 /* Caps-like description of the input; derived from kind and shape if unset. */
 void es_model_set_input_media (EsModel * model, const char *media);
-/* JSON objects; FALSE with ES_MODEL_ERROR_METADATA if not a JSON object. */
+/* The front-end the model was trained with: validated
+ * (es_frontend_desc_validate) and fitted to the model (an image size or a
+ * point count left 0 is taken from the input shape; one that differs, or a
+ * learned front-end whose layers are not the architecture's first, is an
+ * error), then copied. FALSE with ES_MODEL_ERROR_FRONTEND. */
+gboolean es_model_set_frontend_desc (EsModel * model, const EsFrontendDesc * desc,
+    GError ** error);
+/* The same from the JSON text of a description. */
 gboolean es_model_set_frontend (EsModel * model, const char *frontend_json, GError ** error);
+/* JSON; FALSE with ES_MODEL_ERROR_METADATA if it is not. */
 gboolean es_model_set_training (EsModel * model, const char *training_json, GError ** error);
-/* An explicit launch line (NULL: derive it). */
+/* An explicit launch line written by the model's author (NULL: none). */
 void es_model_set_launch (EsModel * model, const char *launch);
 
 /* Load by path, or by name through the search path (es_model_find). */
@@ -95,6 +100,8 @@ char **es_model_get_search_path (void);
 
 const char *es_model_get_name (const EsModel * model);
 const char *es_model_get_task (const EsModel * model);          /* "" if unset */
+EsModelTag es_model_get_tag (const EsModel * model);
+const char *es_model_tag_name (EsModelTag tag);                 /* "none", "genre" */
 const char *es_model_get_architecture (const EsModel * model);
 EsNet *es_model_get_net (const EsModel * model);                /* owned by the model */
 const char *const *es_model_get_labels (const EsModel * model); /* NULL-terminated */
@@ -103,12 +110,24 @@ EsModelInputKind es_model_get_input_kind (const EsModel * model);
 const char *es_model_input_kind_name (EsModelInputKind kind);  /* "features", "image" */
 int es_model_get_input_shape (const EsModel * model, size_t * shape); /* returns ndim (<= 3) */
 const char *es_model_get_input_media (const EsModel * model);
-const char *es_model_get_frontend (const EsModel * model);      /* JSON object text */
+/* The front-end description (owned by the model; geometry filled in). */
+const EsFrontendDesc *es_model_get_frontend_desc (const EsModel * model);
+/* ... as the JSON text written to the file (es_frontend_desc_to_json). */
+const char *es_model_get_frontend (const EsModel * model);
+/* The bands an audio model's gammatone filterbank uses (newly allocated,
+ * desc->bands of them): with a learned front-end those of its "gammatone"
+ * layer (layer 0: "0.weight" [3, bands] holds the raw offsets of
+ * dsp/gammatone-params.h from the mel bands of the description, bounded by
+ * es_gammatone_limits_init (fmin, rate)); else the description's mel bands.
+ * NULL with ES_MODEL_ERROR_FRONTEND for a model whose source is not audio. */
+EsGammatoneBand *es_model_get_frontend_bands (const EsModel * model, GError ** error);
+/* The learned PCEN values ([4, bands], the raw layout of dsp/compress.h) of a
+ * "pcen" layer among the front-end layers, owned by the model; NULL when
+ * there is none (a static PCEN uses the defaults). */
+const float *es_model_get_frontend_pcen (const EsModel * model);
 const char *es_model_get_training (const EsModel * model);      /* JSON or NULL */
-/* The explicit launch line, or one derived from the input and front-end
- * settings; "MODEL" stands for the model name and "FILE" for the input. */
+/* The author's launch line, or NULL (launch/ derives one: earshot model info). */
 const char *es_model_get_launch (const EsModel * model);
-gboolean es_model_launch_is_derived (const EsModel * model);
 /* Where it was loaded from, or NULL. */
 const char *es_model_get_path (const EsModel * model);
 

@@ -7,11 +7,16 @@
  *    {"type":"dense","out_features":4}]
  * Layer types: conv1d, conv2d (kernel/stride/padding as an int or [h, w]),
  * batchnorm (1d or 2d from the input rank; "momentum" 0.1 and "eps" 1e-5 as
- * PyTorch), relu, tanh, softplus, abs, maxpool1d, maxpool2d ("kernel", "stride"
- * defaulting to kernel), global_mean (mean over the last axis: [C, L] -> [C]),
- * flatten, dense ("out_features"), dropout ("p"; inverted, identity at
- * inference). Shapes exclude the batch axis: input [C, L] for 1-D nets,
- * [C, H, W] for 2-D nets, [N] for dense-only nets.
+ * PyTorch), relu, tanh, softplus, abs, maxpool1d, maxpool2d, avgpool1d,
+ * avgpool2d ("kernel", "stride" defaulting to kernel), global_mean (mean over
+ * the last axis: [C, L] -> [C]), global_avgpool ([C, ...] -> [C]), flatten,
+ * reshape ("shape"), dense ("out_features"), dropout ("p"; inverted, identity
+ * at inference), softargmax, centroid, and the audio front-end layers
+ * gammatone, log, pcen, dct (nn/audio-layers.h). Any layer with parameters
+ * takes "trainable": false (frozen: no gradient, no update). Every layer
+ * type and field is in docs/nn.md. Shapes exclude the batch axis: input
+ * [C, L] for 1-D nets, [C, H, W] for 2-D nets, [N] for dense-only nets,
+ * [frames, bins] for nets that start with a gammatone layer.
  *
  * Parameters are named like a PyTorch nn.Sequential state_dict: "<index>.weight",
  * "<index>.bias", "<index>.running_mean", "<index>.running_var",
@@ -78,10 +83,19 @@ void es_net_set_training (EsNet *net, gboolean training);
 /* Run a batch: input is batch x input_size floats; returns batch x output_size
  * logits owned by the net, valid until the next forward. */
 const float *es_net_forward (EsNet *net, const float *input, size_t batch);
+/* Run layers first_layer .. n_layers - 1 only: input is what layer
+ * first_layer takes (batch x es_net_get_layer_input_size (net, first_layer)),
+ * e.g. features a front-end element computed with the layers before it
+ * (es_net_get_n_frontend_layers). first_layer 0 is es_net_forward. The
+ * result is bit for bit the one the whole forward gives from the same
+ * activation. */
+const float *es_net_forward_from (EsNet *net, size_t first_layer, const float *input,
+    size_t batch);
 /* Back-propagate dL/dlogits (batch x output_size, for the last forward) and
- * accumulate parameter gradients. */
+ * accumulate parameter gradients of the layers that forward ran. */
 void es_net_backward (EsNet *net, const float *grad_output);
-/* dL/dinput of the last backward (batch x input_size), owned by the net. */
+/* dL/dinput of the last backward (batch x the input size of the first layer
+ * the last forward ran), owned by the net. */
 const float *es_net_get_input_grad (const EsNet *net);
 void es_net_zero_grad (EsNet *net);
 
@@ -93,6 +107,26 @@ gboolean es_net_get_training (const EsNet *net);
 size_t es_net_get_n_layers (const EsNet *net);
 /* FLOPs of one forward pass for one example (multiply and add counted apart). */
 double es_net_forward_flops (const EsNet *net);
+
+/* Layer i (0 <= i < n_layers): its JSON "type", its whole JSON object as
+ * given in the architecture (owned by the net), and whether its parameters
+ * train ("trainable": false freezes them: no gradient, no update). NULL /
+ * FALSE when i is out of range. */
+const char *es_net_get_layer_type (const EsNet *net, size_t i);
+const char *es_net_get_layer_config (const EsNet *net, size_t i);
+gboolean es_net_get_layer_trainable (const EsNet *net, size_t i);
+/* The shape (returns ndim) and size per example of what layer i takes;
+ * i = n_layers gives the net's output. 0 when i is out of range. */
+int es_net_get_layer_input_shape (const EsNet *net, size_t i, size_t *shape);
+size_t es_net_get_layer_input_size (const EsNet *net, size_t i);
+/* Parameter or buffer `name` ("weight", "bias", "running_mean", ...) of layer
+ * i, i.e. "<i>.<name>"; NULL if absent. */
+EsNetParam *es_net_get_layer_param (EsNet *net, size_t i, const char *name);
+/* How many leading layers are front-end layers: a gammatone layer first,
+ * then any log, pcen and dct layers after it (0 if the net does not start
+ * with a gammatone layer). In serving they run in the gammatonefb element;
+ * the net runs from there on with es_net_forward_from. */
+size_t es_net_get_n_frontend_layers (const EsNet *net);
 
 /* Threads used by the BLAS (OpenBLAS) for all nets of the process. Results
  * are deterministic for a given thread count. es_nn_get_threads returns the

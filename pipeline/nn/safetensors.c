@@ -11,6 +11,7 @@
  * Then the entries are checked against the schema and the offsets against each
  * other and the buffer, mirroring the reference implementation. */
 #include "nn/safetensors.h"
+#include "io/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1152,15 +1153,16 @@ es_safetensors_writer_save (EsSafetensorsWriter * writer, const char *path, GErr
   GBytes *bytes = es_safetensors_writer_to_bytes (writer);
   gboolean ok;
 
-  /* g_file_set_contents writes a temporary file beside `path`, fsyncs and
-   * renames it over, so a failure leaves any previous file untouched. */
-  ok = g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL),
-      (gssize) g_bytes_get_size (bytes), G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+  /* io/output: a temporary file beside `path`, synced and renamed over it
+   * (a failure leaves any previous file untouched), a symlink's target
+   * replaced, a device written in place */
+  ok = es_output_write_file (path, g_bytes_get_data (bytes, NULL),
+      g_bytes_get_size (bytes), error);
   if (!ok && error && *error && (*error)->domain != ES_SAFETENSORS_ERROR) {
     GError *io = *error;
     *error = NULL;
     g_set_error (error, ES_SAFETENSORS_ERROR, ES_SAFETENSORS_ERROR_IO,
-        "cannot write %s: %s", path, io->message);
+        "%s", io->message);
     g_error_free (io);
   }
   g_bytes_unref (bytes);

@@ -1,6 +1,8 @@
 /* Classification metrics. */
 #include "train/metrics.h"
 
+#include <json-glib/json-glib.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,4 +178,44 @@ es_mean_std (const double *values, size_t n, double *mean, double *std)
   for (size_t i = 0; i < n; i++)
     ss += (values[i] - *mean) * (values[i] - *mean);
   *std = n > 1 ? sqrt (ss / (n - 1)) : 0.0;
+}
+
+char *
+es_metrics_to_json (const EsMetrics *m)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *g = json_generator_new ();
+  JsonNode *root;
+  char *text;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "n");
+  json_builder_add_int_value (b, m->n);
+  json_builder_set_member_name (b, "accuracy");
+  json_builder_add_double_value (b, m->accuracy);
+  json_builder_set_member_name (b, "macro_f1");
+  json_builder_add_double_value (b, m->macro_f1);
+  json_builder_set_member_name (b, "map3");
+  json_builder_add_double_value (b, m->map3);
+  if (!isnan (m->loss)) {
+    json_builder_set_member_name (b, "loss");
+    json_builder_add_double_value (b, m->loss);
+  }
+  json_builder_set_member_name (b, "confusion");
+  json_builder_begin_array (b);
+  for (int t = 0; t < m->n_classes; t++) {
+    json_builder_begin_array (b);
+    for (int p = 0; p < m->n_classes; p++)
+      json_builder_add_int_value (b, m->confusion[(size_t) t * m->n_classes + p]);
+    json_builder_end_array (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (g, root);
+  text = json_generator_to_data (g, NULL);
+  json_node_unref (root);
+  g_object_unref (g);
+  g_object_unref (b);
+  return text;
 }

@@ -45,6 +45,10 @@ int es_argmax (const float *row, int n);
 char *es_metrics_format_confusion (const EsMetrics *metrics, const char *const *class_names,
     gboolean markdown);
 
+/* The metrics as one JSON object: {"n", "accuracy", "macro_f1", "map3",
+ * ["loss",] "confusion": [[...]]}. Newly allocated. */
+char *es_metrics_to_json (const EsMetrics *metrics);
+
 /* Mean and sample standard deviation (n - 1; 0 for one value) of n values. */
 void es_mean_std (const double *values, size_t n, double *mean, double *std);
 

@@ -1,22 +1,22 @@
-/* Training recipes (GKeyFile). */
+/* Training recipes (GKeyFile). The data kinds and their keys come from the
+ * registry (train/datakind.h): nothing here knows a task. */
 #include "train/recipe.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 
-#include "tasks/iem/dataset-iem.h"
+#include "io/input.h"
 
 /* Every group and key a recipe may have: anything else is a typo to report,
  * not to ignore (a misspelt "learning_rat" would silently train with the
- * default otherwise). */
-static const char *const data_keys[] = { "kind", "path", "points", "fmin", "fmax", "label",
-  "group", "features", "filter", "max_rows", "labels", "width", "height", "look", NULL
-};
-static const char *const augment_keys[] = { "probability", "shelf_db", "tilt_db", "peak_db",
-  "ripple_db", "jitter", "offset_db", "looks", "label_softness", NULL
+ * default otherwise). [data] also takes its kind's keys, [augment] only its
+ * kind's. */
+static const char *const data_keys[] = { "kind", "path", "label", "group", "filter",
+  "max_rows", "labels", NULL
 };
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
@@ -31,7 +31,7 @@ static const struct {
   const char *const *keys;
 } recipe_groups[] = {
   {"data", data_keys}, {"model", model_keys}, {"train", train_keys},
-  {"split", split_keys}, {"output", output_keys}, {"augment", augment_keys},
+  {"split", split_keys}, {"output", output_keys}, {"augment", NULL},
 };
 
 /* Built-in networks; "%d" is the number of classes. */
@@ -109,7 +109,6 @@ es_recipe_free (EsRecipe *r)
   g_free (r->data_path_as_written);
   g_free (r->label_column);
   g_free (r->group_columns);
-  g_free (r->feature_columns);
   g_free (r->filter_column);
   g_free (r->filter_values);
   g_strfreev (r->labels);
@@ -117,18 +116,21 @@ es_recipe_free (EsRecipe *r)
   g_free (r->architecture);
   g_free (r->architecture_json);
   g_free (r->output_dir);
+  if (r->data_kind && r->data_kind->free_settings && r->data_settings)
+    r->data_kind->free_settings (r->data_settings);
   g_free (r);
 }
 
 /* ---- value readers: each names file, group and key in its error ---- */
 
-typedef struct {
+struct _EsRecipeReader {
   GKeyFile *kf;
   const char *path;
   const char *dir;
   GError **error;
   gboolean failed;
-} Reader;
+};
+typedef EsRecipeReader Reader;
 
 G_GNUC_PRINTF (4, 5) static void
 fail (Reader *rd, const char *group, const char *key, const char *fmt, ...)
@@ -150,6 +152,7 @@ static char *
 get_string (Reader *rd, const char *group, const char *key, const char *fallback,
     gboolean required)
 {
+  GError *err = NULL;
   char *v;
   if (rd->failed)
     return NULL;
@@ -158,7 +161,28 @@ get_string (Reader *rd, const char *group, const char *key, const char *fallback
       fail (rd, group, key, "missing (required)");
     return g_strdup (fallback);
   }
-  v = g_key_file_get_string (rd->kf, group, key, NULL);
+  /* GLib 2.74 sets its GError twice (a warning on stderr) for a value that
+   * ends in an escape character after another bad escape: refuse it first */
+  v = g_key_file_get_value (rd->kf, group, key, NULL);
+  if (v && g_str_has_suffix (v, "\\")) {
+    gsize n = 0;
+    for (const char *p = v + strlen (v); p > v && p[-1] == '\\'; p--)
+      n++;
+    if (n % 2 == 1) {
+      fail (rd, group, key, "ends with an escape character (\\)");
+      g_free (v);
+      return NULL;
+    }
+  }
+  g_free (v);
+  v = g_key_file_get_string (rd->kf, group, key, &err);
+  if (v == NULL) {
+    /* GKeyFile's message would quote the raw bytes */
+    fail (rd, group, key, "not a valid string (bytes that are not UTF-8, or a bad "
+        "escape sequence)");
+    g_error_free (err);
+    return NULL;
+  }
   g_strstrip (v);
   if (*v == '\0') {
     fail (rd, group, key, "empty value");
@@ -231,18 +255,44 @@ resolve_path (Reader *rd, const char *p)
   return g_build_filename (rd->dir, p, NULL);
 }
 
+/* The kinds (besides `except`) that take `key` in `group`, as "a or b", or NULL. */
+static char *
+kinds_with_key (const char *group, const char *key, const EsDataKind *except)
+{
+  const char **names = es_data_kind_names ();
+  GString *list = g_string_new (NULL);
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (const char **n = names; *n; n++) {
+    const EsDataKind *k = es_data_kind_lookup (*n);
+    const char *const *keys = !strcmp (group, "data") ? k->data_keys : k->augment_keys;
+    if (k == except || !keys || (key && !g_strv_contains (keys, key)))
+      continue;
+    g_ptr_array_add (found, (gpointer) *n);
+  }
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (list, "%s%s", i == 0 ? "" : i + 1 == found->len ? " or " : ", ",
+        (const char *) found->pdata[i]);
+  g_ptr_array_free (found, TRUE);
+  g_free (names);
+  return g_string_free (list, list->len == 0);
+}
+
 static gboolean
-check_keys (Reader *rd)
+check_keys (Reader *rd, const EsDataKind *kind)
 {
   gsize n_groups;
   char **groups = g_key_file_get_groups (rd->kf, &n_groups);
   for (gsize g = 0; g < n_groups && !rd->failed; g++) {
     const char *const *allowed = NULL;
+    gboolean known = FALSE;
     char **keys;
     for (gsize i = 0; i < G_N_ELEMENTS (recipe_groups); i++)
-      if (strcmp (groups[g], recipe_groups[i].group) == 0)
+      if (strcmp (groups[g], recipe_groups[i].group) == 0) {
         allowed = recipe_groups[i].keys;
-    if (!allowed) {
+        known = TRUE;
+      }
+    if (!known) {
       g_set_error (rd->error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE,
           "%s: unknown group [%s] (known: data, model, train, split, augment, output)", rd->path,
           groups[g]);
@@ -250,45 +300,62 @@ check_keys (Reader *rd)
       break;
     }
     keys = g_key_file_get_keys (rd->kf, groups[g], NULL, NULL);
-    for (char **k = keys; *k && !rd->failed; k++)
-      if (!g_strv_contains (allowed, *k))
+    if (!strcmp (groups[g], "augment") && kind && !kind->augment_keys) {
+      char *kinds = kinds_with_key ("augment", NULL, NULL);
+      fail (rd, "augment", keys[0] ? keys[0] : "", "augmentation applies to kind = %s only",
+          kinds ? kinds : "(none registered)");
+      g_free (kinds);
+    }
+    for (char **k = keys; *k && !rd->failed; k++) {
+      gboolean data = !strcmp (groups[g], "data"), augment = !strcmp (groups[g], "augment");
+      char *elsewhere;
+      if ((allowed && g_strv_contains (allowed, *k))
+          || (data && kind && kind->data_keys && g_strv_contains (kind->data_keys, *k))
+          || (augment && kind && kind->augment_keys && g_strv_contains (kind->augment_keys, *k)))
+        continue;
+      /* a key of another kind is not a typo: say whose it is */
+      elsewhere = (data || augment) ? kinds_with_key (groups[g], *k, kind) : NULL;
+      if (elsewhere && kind)
+        fail (rd, groups[g], *k, "applies to kind = %s only", elsewhere);
+      else if (!elsewhere)
         fail (rd, groups[g], *k, "unknown key");
+      g_free (elsewhere);
+    }
     g_strfreev (keys);
   }
   g_strfreev (groups);
   return !rd->failed;
 }
 
+/* [data] kind, looked up in the registry. */
+static const EsDataKind *
+read_kind (Reader *rd)
+{
+  const char **names = es_data_kind_names ();
+  const EsDataKind *kind = NULL;
+  int i = get_choice (rd, "data", "kind", (const char *const *) names, -1);
+
+  if (i >= 0)
+    kind = es_data_kind_lookup (names[i]);
+  if (!rd->failed && !kind) {
+    char *list = g_strjoinv (", ", (char **) names);
+    fail (rd, "data", "kind", "missing (required: %s)", list);
+    g_free (list);
+  }
+  g_free (names);
+  return kind;
+}
+
 static void
 read_data (Reader *rd, EsRecipe *r)
 {
-  static const char *const kinds[] = { "table", "iem", "iem-graph", NULL };
-  static const char *const looks[] = { "seed", "varied", NULL };
   char *path, *filter, *labels;
 
-  r->data_kind = get_choice (rd, "data", "kind", kinds, -1);
-  if (!rd->failed && !g_key_file_has_key (rd->kf, "data", "kind", NULL))
-    fail (rd, "data", "kind", "missing (required: table, iem or iem-graph)");
-  r->image_width = get_int (rd, "data", "width", 224, 8, 4096);
-  r->image_height = get_int (rd, "data", "height", 224, 8, 4096);
-  r->varied_look = get_choice (rd, "data", "look", looks, 0) == 1;
-  if (!rd->failed && r->data_kind != ES_RECIPE_DATA_IEM_GRAPH) {
-    static const char *const graph_keys[] = { "width", "height", "look" };
-    for (gsize i = 0; i < G_N_ELEMENTS (graph_keys); i++)
-      if (g_key_file_has_key (rd->kf, "data", graph_keys[i], NULL))
-        fail (rd, "data", graph_keys[i], "applies to kind = iem-graph only");
-  }
   path = get_string (rd, "data", "path", NULL, TRUE);
   r->data_path = resolve_path (rd, path);
   r->data_path_as_written = path;
-  r->points = get_int (rd, "data", "points", 128, 2, 1 << 20);
-  r->fmin = get_double (rd, "data", "fmin", 20.0, 1e-3, 1e6);
-  r->fmax = get_double (rd, "data", "fmax", 20000.0, 1e-3, 1e6);
-  if (!rd->failed && !(r->fmin < r->fmax))
-    fail (rd, "data", "fmax", "%g is not above fmin %g", r->fmax, r->fmin);
   r->label_column = get_string (rd, "data", "label", "label", FALSE);
   r->group_columns = get_string (rd, "data", "group", NULL, FALSE);
-  r->feature_columns = get_string (rd, "data", "features", NULL, FALSE);
   r->max_rows = get_int (rd, "data", "max_rows", 0, 0, G_MAXINT32);
   filter = get_string (rd, "data", "filter", NULL, FALSE);
   if (filter) {
@@ -340,7 +407,8 @@ read_model (Reader *rd, EsRecipe *r)
   } else if (g_str_has_suffix (r->architecture, ".json")) {
     char *file = resolve_path (rd, r->architecture);
     GError *err = NULL;
-    if (!g_file_get_contents (file, &r->architecture_json, NULL, &err)) {
+    if (!es_input_read_file (file, ES_INPUT_MAX_RECIPE, "an architecture", &r->architecture_json,
+            NULL, &err)) {
       fail (rd, "model", "architecture", "%s", err->message);
       g_error_free (err);
     }
@@ -390,7 +458,8 @@ read_train (Reader *rd, EsRecipe *r)
   static const char *const weights[] = { "none", "balanced", NULL };
   char *betas;
 
-  r->optimizer = get_choice (rd, "train", "optimizer", optimizers, ES_RECIPE_OPTIMIZER_ADAM);
+  r->optimizer = get_choice (rd, "train", "optimizer", optimizers, 0) == 1 ?
+      ES_OPTIMIZER_SGD : ES_OPTIMIZER_ADAM;
   r->learning_rate = get_double (rd, "train", "learning_rate", 1e-3, 1e-12, 10.0);
   r->weight_decay = get_double (rd, "train", "weight_decay", 0.0, 0.0, 1.0);
   r->beta1 = 0.9;
@@ -408,10 +477,10 @@ read_train (Reader *rd, EsRecipe *r)
     g_free (betas);
   }
   r->momentum = get_double (rd, "train", "momentum", 0.0, 0.0, 0.999999);
-  if (!rd->failed && r->optimizer == ES_RECIPE_OPTIMIZER_ADAM
+  if (!rd->failed && r->optimizer == ES_OPTIMIZER_ADAM
       && g_key_file_has_key (rd->kf, "train", "momentum", NULL))
     fail (rd, "train", "momentum", "applies to optimizer = sgd only (adam uses betas)");
-  if (!rd->failed && r->optimizer == ES_RECIPE_OPTIMIZER_SGD
+  if (!rd->failed && r->optimizer == ES_OPTIMIZER_SGD
       && g_key_file_has_key (rd->kf, "train", "betas", NULL))
     fail (rd, "train", "betas", "applies to optimizer = adam only (sgd uses momentum)");
   r->batch_size = get_int (rd, "train", "batch_size", 32, 1, 1 << 20);
@@ -424,35 +493,6 @@ read_train (Reader *rd, EsRecipe *r)
   r->ema_decay = get_double (rd, "train", "ema_decay", 0.0, 0.0, 0.999999);
   r->seed = get_int (rd, "train", "seed", 1, 0, G_MAXINT64);
   r->threads = get_int (rd, "train", "threads", 1, 1, 1024);
-}
-
-static void
-read_augment (Reader *rd, EsRecipe *r)
-{
-  EsFrAugmentConfig *c = &r->augment_config;
-  es_fr_augment_config_init (c);
-  c->fmin = r->fmin;
-  c->fmax = r->fmax;
-  r->augment = g_key_file_has_group (rd->kf, "augment");
-  if (!r->augment || rd->failed)
-    return;
-  if (r->data_kind == ES_RECIPE_DATA_TABLE) {
-    fail (rd, "augment", "probability", "augmentation applies to kind = iem or iem-graph only");
-    return;
-  }
-  c->probability = get_double (rd, "augment", "probability", c->probability, 0.0, 1.0);
-  c->shelf_db = get_double (rd, "augment", "shelf_db", c->shelf_db, 0.0, 30.0);
-  c->tilt_db = get_double (rd, "augment", "tilt_db", c->tilt_db, 0.0, 10.0);
-  c->peak_db = get_double (rd, "augment", "peak_db", c->peak_db, 0.0, 30.0);
-  c->ripple_db = get_double (rd, "augment", "ripple_db", c->ripple_db, 0.0, 10.0);
-  c->jitter = get_double (rd, "augment", "jitter", c->jitter, 0.0, 1.0);
-  c->offset_db = get_double (rd, "augment", "offset_db", c->offset_db, 0.0, 20.0);
-  c->looks = get_double (rd, "augment", "looks", c->looks, 0.0, 1.0);
-  c->label_softness = get_double (rd, "augment", "label_softness", c->label_softness, 0.0,
-      3.0);
-  if (!rd->failed && c->label_softness > 0.0 && r->balanced_class_weights)
-    fail (rd, "augment", "label_softness",
-        "soft targets do not combine with class_weights = balanced");
 }
 
 static void
@@ -491,7 +531,8 @@ es_recipe_load_from_data (const char *text, const char *path, GError **error)
     g_error_free (err);
     rd.failed = TRUE;
   }
-  if (!rd.failed && check_keys (&rd)) {
+  if (!rd.failed) {
+    const EsDataKind *kind = NULL;
     if (!g_key_file_has_group (rd.kf, "data"))
       g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE,
           "%s: no [data] group (the recipe must say what to train on)", path), rd.failed =
@@ -500,14 +541,21 @@ es_recipe_load_from_data (const char *text, const char *path, GError **error)
       g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE,
           "%s: no [model] group (name and architecture are required)", path), rd.failed =
           TRUE;
-    read_data (&rd, r);
-    read_model (&rd, r);
-    read_train (&rd, r);
-    read_split (&rd, r);
-    read_augment (&rd, r);
-    out = get_string (&rd, "output", "dir", ".", FALSE);
-    r->output_dir = resolve_path (&rd, out);
-    g_free (out);
+    /* unknown groups first, then the kind, whose keys [data] and [augment] take */
+    if (!rd.failed && check_keys (&rd, NULL))
+      kind = read_kind (&rd);
+    if (!rd.failed && check_keys (&rd, kind)) {
+      r->data_kind = kind;
+      read_data (&rd, r);
+      read_model (&rd, r);
+      read_train (&rd, r);
+      read_split (&rd, r);
+      if (!rd.failed && kind->parse)
+        r->data_settings = kind->parse (&rd, r);
+      out = get_string (&rd, "output", "dir", ".", FALSE);
+      r->output_dir = resolve_path (&rd, out);
+      g_free (out);
+    }
   }
   g_key_file_free (rd.kf);
   g_free (dir);
@@ -524,7 +572,7 @@ es_recipe_load (const char *path, GError **error)
   char *text;
   GError *err = NULL;
   EsRecipe *r;
-  if (!g_file_get_contents (path, &text, NULL, &err)) {
+  if (!es_input_read_file (path, ES_INPUT_MAX_RECIPE, "a recipe", &text, NULL, &err)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_RECIPE, "%s", err->message);
     g_error_free (err);
     return NULL;
@@ -540,30 +588,27 @@ es_recipe_dataset_options (const EsRecipe *r, EsDatasetOptions *o)
   memset (o, 0, sizeof *o);
   o->label_column = r->label_column;
   o->group_columns = r->group_columns;
-  o->feature_columns = r->feature_columns;
   o->class_names = (const char *const *) r->labels;
-  o->points = r->points;
-  o->fmin = r->fmin;
-  o->fmax = r->fmax;
   o->filter_column = r->filter_column;
   o->filter_values = r->filter_values;
   o->max_rows = r->max_rows;
-  o->image_width = r->image_width;
-  o->image_height = r->image_height;
-  o->varied_look = r->varied_look;
-  o->look_seed = r->seed;
 }
 
 EsDataset *
-es_recipe_load_dataset (const EsRecipe *r, GError **error)
+es_recipe_load_dataset (const EsRecipe *r, EsDataReadFunc read, gpointer read_data,
+    GError **error)
 {
   EsDatasetOptions o;
+  EsDataLoad load = { 0 };
+
   es_recipe_dataset_options (r, &o);
-  if (r->data_kind == ES_RECIPE_DATA_IEM)
-    return es_dataset_load_iem (r->data_path, &o, error);
-  if (r->data_kind == ES_RECIPE_DATA_IEM_GRAPH)
-    return es_dataset_load_iem_graph (r->data_path, &o, error);
-  return es_dataset_load_table (r->data_path, &o, error);
+  load.path = r->data_path;
+  load.options = &o;
+  load.settings = r->data_settings;
+  load.seed = r->seed;
+  load.read = read;
+  load.read_data = read_data;
+  return r->data_kind->load (&load, error);
 }
 
 char *
@@ -593,9 +638,10 @@ first_layer_type (const char *architecture_json)
 }
 
 int
-es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, size_t input_size,
+es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, const EsDataset *data,
     size_t *shape, GError **error)
 {
+  size_t input_size = data->input_size;
   char *first;
   if (r->in_ndim > 0) {
     size_t numel = 1;
@@ -610,21 +656,14 @@ es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, size_t 
     memcpy (shape, r->in_shape, r->in_ndim * sizeof (size_t));
     return r->in_ndim;
   }
-  /* Graph images are [1, H, W]. */
-  if (r->data_kind == ES_RECIPE_DATA_IEM_GRAPH
-      && (size_t) r->image_width * r->image_height == input_size) {
-    first = first_layer_type (architecture_json);
-    if (g_strcmp0 (first, "conv2d") == 0) {
-      g_free (first);
-      shape[0] = 1;
-      shape[1] = r->image_height;
-      shape[2] = r->image_width;
-      return 3;
-    }
+  first = first_layer_type (architecture_json);
+  /* Images ([C, H, W]) for a 2-D network as they are. */
+  if (data->ndim == 3 && g_strcmp0 (first, "conv2d") == 0) {
     g_free (first);
+    memcpy (shape, data->shape, 3 * sizeof (size_t));
+    return 3;
   }
   /* A conv1d first layer wants [channels, length]; dense nets take [L]. */
-  first = first_layer_type (architecture_json);
   if (g_strcmp0 (first, "conv1d") == 0) {
     g_free (first);
     shape[0] = 1;
@@ -641,3 +680,89 @@ es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, size_t 
   shape[0] = input_size;
   return 1;
 }
+
+/* ---- reading a kind's keys -------------------------------------------- */
+
+gboolean
+es_recipe_reader_has (EsRecipeReader *rd, const char *group, const char *key)
+{
+  return g_key_file_has_key (rd->kf, group, key, NULL);
+}
+
+gboolean
+es_recipe_reader_has_group (EsRecipeReader *rd, const char *group)
+{
+  return g_key_file_has_group (rd->kf, group);
+}
+
+int
+es_recipe_reader_choice (EsRecipeReader *rd, const char *group, const char *key,
+    const char *const *choices, int fallback)
+{
+  return get_choice (rd, group, key, choices, fallback);
+}
+
+gint64
+es_recipe_reader_int (EsRecipeReader *rd, const char *group, const char *key, gint64 fallback,
+    gint64 min, gint64 max)
+{
+  return get_int (rd, group, key, fallback, min, max);
+}
+
+double
+es_recipe_reader_double (EsRecipeReader *rd, const char *group, const char *key,
+    double fallback, double min, double max)
+{
+  return get_double (rd, group, key, fallback, min, max);
+}
+
+char *
+es_recipe_reader_string (EsRecipeReader *rd, const char *group, const char *key,
+    const char *fallback)
+{
+  return get_string (rd, group, key, fallback, FALSE);
+}
+
+void
+es_recipe_reader_fail (EsRecipeReader *rd, const char *group, const char *key,
+    const char *format, ...)
+{
+  va_list ap;
+  char *msg;
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  fail (rd, group, key, "%s", msg);
+  g_free (msg);
+}
+
+gboolean
+es_recipe_reader_failed (EsRecipeReader *rd)
+{
+  return rd->failed;
+}
+
+void
+es_train_config_from_recipe (EsTrainConfig *c, const EsRecipe *r)
+{
+  es_train_config_init (c);
+  c->optimizer = r->optimizer;
+  c->learning_rate = r->learning_rate;
+  c->weight_decay = r->weight_decay;
+  c->beta1 = r->beta1;
+  c->beta2 = r->beta2;
+  c->momentum = r->momentum;
+  c->batch_size = r->batch_size;
+  c->max_epochs = r->max_epochs;
+  c->balanced_class_weights = r->balanced_class_weights;
+  c->plateau_factor = r->plateau_factor;
+  c->plateau_patience = r->plateau_patience;
+  c->min_lr = r->min_lr;
+  c->early_stop_patience = r->early_stop_patience;
+  c->ema_decay = r->ema_decay;
+  c->soft_targets = r->data_kind && r->data_kind->soft_targets
+      && r->data_kind->soft_targets (r->data_settings);
+  c->seed = r->seed;
+  c->threads = r->threads;
+}
+

@@ -4,31 +4,17 @@
  * file, group and key. Relative paths resolve against the recipe's folder.
  *
  *   [data]
- *   kind = iem                 # iem (folder with index.csv), iem-graph (the same
- *                              # drawn as graph images) or table (CSV)
+ *   kind = iem                 # a registered data kind (train/datakind.h): table,
+ *                              # and the tasks' (iem, iem-graph: tasks/iem/task-iem.h)
  *   path = ../../shared/data/iem
- *   points = 128               # iem: log-spaced points (fmin, fmax: 20, 20000)
  *   label = label              # class column
  *   group = reviewer           # group key column(s), comma-separated
- *   features = a,b             # table: feature columns (default: the rest)
  *   filter = reviewer:harpo,arn  # optional: keep rows whose column has one of the values
  *   max_rows = 0               # optional: evenly spaced subset for quick runs
  *   labels = Neutral;Bright;Warm;V-shape   # class order (default: as found)
- *   width = 224                # iem-graph: image size the model takes
- *   height = 224
- *   look = varied              # iem-graph: stored images drawn in the seed's look
- *                              # (seed) or each in a random look of its own (varied)
+ *   ...                        # the kind's own keys (table: features = a,b)
  *
- *   [augment]                  # iem / iem-graph: training batches only (tasks/iem/fraugment.h)
- *   probability = 0.5          # share of drawn examples whose raw rows are perturbed
- *   shelf_db = 6               # and relabelled by the rule
- *   tilt_db = 1
- *   peak_db = 4
- *   ripple_db = 0.5
- *   jitter = 0.02              # octaves
- *   offset_db = 2              # iem-graph: vertical offset
- *   looks = 0.3                # iem-graph: share of unperturbed examples drawn in a new
- *                              # random look (perturbed ones always are)
+ *   [augment]                  # the kind's augmentation keys, if it has any
  *
  *   [model]
  *   name = iem-signature-1d
@@ -68,45 +54,27 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "train/train-error.h"
+#include "train/datakind.h"
 #include "train/dataset.h"
-#include "tasks/iem/fraugment.h"
+#include "train/train.h"
+#include "train/train-error.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  ES_RECIPE_DATA_TABLE,
-  ES_RECIPE_DATA_IEM,
-  ES_RECIPE_DATA_IEM_GRAPH,
-} EsRecipeDataKind;
-
-typedef enum {
-  ES_RECIPE_OPTIMIZER_ADAM,
-  ES_RECIPE_OPTIMIZER_SGD,
-} EsRecipeOptimizer;
-
-typedef struct {
+struct _EsRecipe {
   char *path;                 /* the recipe file */
   char *text;                 /* its contents, for the model card */
 
   /* [data] */
-  EsRecipeDataKind data_kind;
+  const EsDataKind *data_kind;
+  gpointer data_settings;     /* the kind's own keys, read by data_kind->parse */
   char *data_path;            /* resolved */
   char *data_path_as_written; /* as in the recipe (for model cards: no machine paths) */
   char *label_column;
   char *group_columns;        /* NULL: no groups */
-  char *feature_columns;
   char *filter_column, *filter_values;
   size_t max_rows;
-  size_t points;
-  double fmin, fmax;
   char **labels;              /* class order, NULL-terminated, or NULL */
-  unsigned image_width, image_height;   /* iem-graph */
-  gboolean varied_look;       /* iem-graph: stored images in varied looks */
-
-  /* [augment] (iem, iem-graph) */
-  gboolean augment;           /* the group is present */
-  EsFrAugmentConfig augment_config;
 
   /* [model] */
   char *name;
@@ -117,7 +85,7 @@ typedef struct {
   size_t in_shape[4];
 
   /* [train] */
-  EsRecipeOptimizer optimizer;
+  EsOptimizerKind optimizer;
   double learning_rate, weight_decay, beta1, beta2, momentum;
   size_t batch_size;
   int max_epochs;
@@ -137,31 +105,57 @@ typedef struct {
 
   /* [output] */
   char *output_dir;
-} EsRecipe;
+};
 
 EsRecipe *es_recipe_load (const char *path, GError **error);
 EsRecipe *es_recipe_load_from_data (const char *text, const char *path, GError **error);
 void es_recipe_free (EsRecipe *recipe);
 
-/* Options for es_dataset_load_* from [data]. Points into the recipe. */
+/* The trainer's settings from the recipe (es_train_config_init + [train];
+ * soft targets when the kind's augmentation gives them). */
+void es_train_config_from_recipe (EsTrainConfig *config, const EsRecipe *recipe);
+
+/* The common selection options from [data]. Points into the recipe. */
 void es_recipe_dataset_options (const EsRecipe *recipe, EsDatasetOptions *options);
-/* Load the data the recipe names. */
-EsDataset *es_recipe_load_dataset (const EsRecipe *recipe, GError **error);
+/* Load the data the recipe names, through its kind; `read` (may be NULL) is
+ * the caller's reader for kinds that need one. */
+EsDataset *es_recipe_load_dataset (const EsRecipe *recipe, EsDataReadFunc read,
+    gpointer read_data, GError **error);
 
 /* The architecture JSON for n_classes outputs: built-ins get their last dense
  * layer sized; a given JSON is returned as is (the trainer checks its output
  * size). Newly allocated. */
 char *es_recipe_architecture_for (const EsRecipe *recipe, int n_classes);
-/* The input shape for examples of input_size values: [in_shape] if given
- * (its product must equal input_size), else [1, L] when the first layer is a
+/* The input shape for the examples of `data`: [in_shape] if given (its
+ * product must equal the input size), else the data's own geometry when a
+ * 2-D network takes it ([C, H, W]), else [1, L] when the first layer is a
  * conv1d, else [L]. Returns ndim, or 0 with error set. */
 int es_recipe_input_shape (const EsRecipe *recipe, const char *architecture_json,
-    size_t input_size, size_t *shape, GError **error);
+    const EsDataset *data, size_t *shape, GError **error);
 
 /* Built-in architectures: "iem-1d", "iem-2d", "audio-1d" (the seed networks
  * of issue 3) and "mlp" (dense 64, ReLU, dense). NULL if unknown. */
 char *es_builtin_architecture (const char *name, int n_classes);
 const char *const *es_builtin_architecture_names (void);
+
+/* Reading a kind's keys (EsDataKind.parse). Each reader names the file, the
+ * group and the key in its error; after the first error every call returns
+ * its fallback and the load fails with that error. */
+gboolean es_recipe_reader_has (EsRecipeReader *reader, const char *group, const char *key);
+gboolean es_recipe_reader_has_group (EsRecipeReader *reader, const char *group);
+/* NULL-terminated choices; returns the index (case-insensitive match). */
+int es_recipe_reader_choice (EsRecipeReader *reader, const char *group, const char *key,
+    const char *const *choices, int fallback);
+gint64 es_recipe_reader_int (EsRecipeReader *reader, const char *group, const char *key,
+    gint64 fallback, gint64 min, gint64 max);
+double es_recipe_reader_double (EsRecipeReader *reader, const char *group, const char *key,
+    double fallback, double min, double max);
+/* Newly allocated; the fallback (copied) when absent. */
+char *es_recipe_reader_string (EsRecipeReader *reader, const char *group, const char *key,
+    const char *fallback);
+void es_recipe_reader_fail (EsRecipeReader *reader, const char *group, const char *key,
+    const char *format, ...) G_GNUC_PRINTF (4, 5);
+gboolean es_recipe_reader_failed (EsRecipeReader *reader);
 
 G_END_DECLS
 

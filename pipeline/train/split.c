@@ -13,6 +13,23 @@ typedef struct {
   size_t position;    /* place after the seeded shuffle: breaks size ties */
 } GroupOrder;
 
+/* Sample indices by (group, class). */
+typedef struct {
+  const size_t *dense;
+  const int *labels;
+} SampleKey;
+
+static gint
+compare_samples (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const SampleKey *k = data;
+  size_t a = *(const size_t *) pa, b = *(const size_t *) pb;
+
+  if (k->dense[a] != k->dense[b])
+    return k->dense[a] < k->dense[b] ? -1 : 1;
+  return (k->labels[a] > k->labels[b]) - (k->labels[a] < k->labels[b]);
+}
+
 static int
 compare_group_order (const void *pa, const void *pb)
 {
@@ -22,22 +39,28 @@ compare_group_order (const void *pa, const void *pb)
   return a->position < b->position ? -1 : a->position > b->position;
 }
 
+/* A group's class counts, sparse: the classes it holds, ascending. Millions
+ * of groups (a stratified split is a group per sample) times thousands of
+ * classes would not fit as a dense matrix. */
+typedef struct {
+  int cls;
+  size_t count;
+} ClassCount;
+
 /* Change of the squared distance to the targets if a group with class counts
- * gc (size gs) joins part p. */
+ * gc[0, n_gc) (size gs) joins part p. Classes the group does not hold add 0
+ * to the sum, so only its own are visited, in ascending order as a dense loop
+ * would: the same sum, bit for bit. `used`: classes present in the data. */
 static double
-placement_cost (const size_t *cnt_p, size_t size_p, double f, const size_t *gc, size_t gs,
-    const size_t *class_total, int n_classes, size_t n)
+placement_cost (const size_t *cnt_p, size_t size_p, double f, const ClassCount *gc,
+    size_t n_gc, size_t gs, const size_t *class_total, int used, size_t n)
 {
   double class_term = 0.0, size_term;
-  int used = 0;
-  for (int c = 0; c < n_classes; c++) {
-    double a, x;
-    if (class_total[c] == 0)
-      continue;
-    a = (double) cnt_p[c] / class_total[c] - f;
-    x = (double) gc[c] / class_total[c];
+  for (size_t k = 0; k < n_gc; k++) {
+    int c = gc[k].cls;
+    double a = (double) cnt_p[c] / class_total[c] - f;
+    double x = (double) gc[k].count / class_total[c];
     class_term += 2.0 * a * x + x * x;
-    used++;
   }
   {
     double a = (double) size_p / n - f, x = (double) gs / n;
@@ -51,7 +74,9 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
     int n_parts, const double *fractions, guint64 seed, int *part, GError **error)
 {
   GHashTable *group_ids = NULL;
-  size_t *dense = NULL, *group_counts = NULL, *part_counts = NULL, *part_size = NULL;
+  size_t *dense = NULL, *group_start = NULL, *part_counts = NULL, *part_size = NULL;
+  ClassCount *group_counts = NULL;
+  int used_classes = 0;
   size_t *class_total = NULL, *group_part = NULL;
   GroupOrder *order = NULL;
   size_t n_groups = 0;
@@ -63,6 +88,11 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
   if (n == 0 || n_classes <= 0) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
         "cannot split an empty data set");
+    return FALSE;
+  }
+  if (n > G_MAXINT) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_SPLIT,
+        "cannot split %zu samples (at most %d)", n, G_MAXINT);
     return FALSE;
   }
   if (n_parts < 1 || n_parts > ES_SPLIT_MAX_PARTS) {
@@ -119,13 +149,38 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
     goto out;
   }
 
-  group_counts = g_new0 (size_t, n_groups * n_classes);
   class_total = g_new0 (size_t, n_classes);
   order = g_new0 (GroupOrder, n_groups);
   for (size_t i = 0; i < n; i++) {
-    group_counts[dense[i] * n_classes + labels[i]]++;
     class_total[labels[i]]++;
     order[dense[i]].size++;
+  }
+  for (int c = 0; c < n_classes; c++)
+    used_classes += class_total[c] > 0;
+  {
+    /* each group's classes: samples sorted by (group, class), then runs */
+    size_t *by_group = g_new (size_t, n), n_counts = 0;
+    SampleKey key = { dense, labels };
+
+    for (size_t i = 0; i < n; i++)
+      by_group[i] = i;
+    g_qsort_with_data (by_group, (gint) n, sizeof (size_t), compare_samples, &key);
+    group_counts = g_new (ClassCount, n);
+    group_start = g_new0 (size_t, n_groups + 1);
+    for (size_t k = 0; k < n; k++) {
+      size_t i = by_group[k];
+      if (k > 0 && dense[by_group[k - 1]] == dense[i] && labels[by_group[k - 1]] == labels[i]) {
+        group_counts[n_counts - 1].count++;
+        continue;
+      }
+      group_counts[n_counts].cls = labels[i];
+      group_counts[n_counts].count = 1;
+      group_start[dense[i] + 1] = ++n_counts;
+    }
+    /* a group's entries end where the next one's start */
+    for (size_t g = 1; g <= n_groups; g++)
+      group_start[g] = MAX (group_start[g], group_start[g - 1]);
+    g_free (by_group);
   }
   {
     size_t *perm = g_new (size_t, n_groups);
@@ -148,7 +203,8 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
   group_part = g_new (size_t, n_groups);
   for (size_t k = 0; k < n_groups; k++) {
     size_t g = order[k].id;
-    const size_t *gc = group_counts + g * n_classes;
+    const ClassCount *gc = group_counts + group_start[g];
+    size_t n_gc = group_start[g + 1] - group_start[g];
     int best = -1;
     double best_cost = 0.0, best_fill = 0.0;
     for (int p = 0; p < n_parts; p++) {
@@ -156,7 +212,7 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
       if (fractions[p] <= 0.0)
         continue;
       cost = placement_cost (part_counts + (size_t) p * n_classes, part_size[p],
-          fractions[p], gc, order[k].size, class_total, n_classes, n);
+          fractions[p], gc, n_gc, order[k].size, class_total, used_classes, n);
       fill = part_size[p] / (fractions[p] * n);
       if (best < 0 || cost < best_cost - 1e-12
           || (cost <= best_cost + 1e-12 && fill < best_fill)) {
@@ -167,8 +223,8 @@ es_split_parts (const int *labels, const int *groups, size_t n, int n_classes,
     }
     group_part[g] = best;
     part_size[best] += order[k].size;
-    for (int c = 0; c < n_classes; c++)
-      part_counts[(size_t) best * n_classes + c] += gc[c];
+    for (size_t j = 0; j < n_gc; j++)
+      part_counts[(size_t) best * n_classes + gc[j].cls] += gc[j].count;
   }
 
   /* A part with a small target can stay empty when every group is large; give
@@ -209,6 +265,7 @@ out:
     g_hash_table_destroy (group_ids);
   g_free (dense);
   g_free (group_counts);
+  g_free (group_start);
   g_free (class_total);
   g_free (order);
   g_free (part_counts);

@@ -29,7 +29,7 @@ void
 es_train_config_init (EsTrainConfig *c)
 {
   memset (c, 0, sizeof *c);
-  c->optimizer = ES_RECIPE_OPTIMIZER_ADAM;
+  c->optimizer = ES_OPTIMIZER_ADAM;
   c->learning_rate = 1e-3;
   c->beta1 = 0.9;
   c->beta2 = 0.999;
@@ -40,29 +40,6 @@ es_train_config_init (EsTrainConfig *c)
   c->early_stop_patience = 10;
   c->seed = 1;
   c->threads = 1;
-}
-
-void
-es_train_config_from_recipe (EsTrainConfig *c, const EsRecipe *r)
-{
-  es_train_config_init (c);
-  c->optimizer = r->optimizer;
-  c->learning_rate = r->learning_rate;
-  c->weight_decay = r->weight_decay;
-  c->beta1 = r->beta1;
-  c->beta2 = r->beta2;
-  c->momentum = r->momentum;
-  c->batch_size = r->batch_size;
-  c->max_epochs = r->max_epochs;
-  c->balanced_class_weights = r->balanced_class_weights;
-  c->plateau_factor = r->plateau_factor;
-  c->plateau_patience = r->plateau_patience;
-  c->min_lr = r->min_lr;
-  c->early_stop_patience = r->early_stop_patience;
-  c->ema_decay = r->ema_decay;
-  c->soft_targets = r->augment && r->augment_config.label_softness > 0.0;
-  c->seed = r->seed;
-  c->threads = r->threads;
 }
 
 void
@@ -196,7 +173,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   if (c->threads > 0)
     es_nn_set_threads (c->threads);
 
-  if (c->optimizer == ES_RECIPE_OPTIMIZER_SGD)
+  if (c->optimizer == ES_OPTIMIZER_SGD)
     opt = es_optimizer_new_sgd (params, n_params, c->learning_rate, c->momentum, 0.0,
         c->weight_decay, FALSE);
   else

@@ -19,10 +19,10 @@
 #include <stddef.h>
 #include <glib.h>
 
+#include "nn/net.h"
+#include "nn/optim.h"
 #include "train/dataset.h"
 #include "train/metrics.h"
-#include "nn/net.h"
-#include "train/recipe.h"
 #include "train/split.h"
 #include "train/train-error.h"
 
@@ -54,7 +54,7 @@ typedef void (*EsAugmentFunc) (const EsDataset *train, const size_t *indices, si
     float *x, int *labels, float *targets, EsRng *rng, gpointer user_data);
 
 typedef struct {
-  EsRecipeOptimizer optimizer;
+  EsOptimizerKind optimizer;
   double learning_rate, weight_decay, beta1, beta2, momentum;
   size_t batch_size;
   int max_epochs;
@@ -79,8 +79,9 @@ typedef struct {
                                  * needs a hook and no class weights */
 } EsTrainConfig;
 
-void es_train_config_init (EsTrainConfig *config);      /* defaults as the recipe's */
-void es_train_config_from_recipe (EsTrainConfig *config, const EsRecipe *recipe);
+/* The defaults a recipe has (es_train_config_from_recipe, train/recipe.h, fills
+ * one from a recipe). */
+void es_train_config_init (EsTrainConfig *config);
 
 typedef struct {
   int n_epochs;

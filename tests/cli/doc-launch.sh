@@ -9,6 +9,9 @@ mkdir -p "$root"
 for d in samples launch models; do ln -s "$src/$d" "$root/$d"; done
 [ -d "$src/../shared" ] && ln -s "$src/../shared" "$work/shared"
 export GST_PLUGIN_PATH="${GST_PLUGIN_PATH_1_0:-}"
+# eqrender's presets from the source tree (GstPreset also makes its user
+# directory under XDG_DATA_HOME)
+export GST_PRESET_PATH="$src/presets" XDG_DATA_HOME="$work/xdg-data"
 count=0
 for md in "$src/README.md" "$src"/docs/*.md; do
   # join backslash continuations, keep only gst-launch lines

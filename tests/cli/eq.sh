@@ -54,6 +54,43 @@ else
   echo "skip: no eqrender element to load the -o file"
 fi
 
+# The offline eqrender launch lines (launch/eq-*.launch without -live) run
+# from a copy of the tree's layout and write their WAV; the correction posts
+# the fit's message. (The -live ones need sound devices.)
+if gst-inspect-1.0 eqrender >/dev/null 2>&1; then
+  mkdir -p "$work/tree"
+  ln -s "$root/samples" "$work/tree/samples"
+  for f in eq-autoeq eq-correct; do
+    (cd "$work/tree" && run gst-launch-1.0 -m $(grep -v '^#' "$root/launch/$f.launch")
+     expect_status 0 "launch/$f.launch"
+     cp "$work/out" "$work/$f.out")
+  done
+  # 4 s of audio at 48 kHz: at least 384000 bytes whatever the sample format
+  for w in eq.wav corrected.wav; do
+    size=$(stat -c %s "$work/tree/$w" 2>/dev/null || echo 0)
+    [ "$size" -gt 380000 ] && ok "$w written ($size bytes)" || fail "$w: $size bytes"
+  done
+  grep -q 'eqrender, residual-db=(double)0\.[0-2]' "$work/eq-correct.out" \
+    && ok "eq-correct.launch posts the fit (residual below 0.3 dB)" \
+    || fail "no fit message: $(grep -i eqrender "$work/eq-correct.out" | head -3)"
+else
+  echo "skip: no eqrender element for the launch lines"
+fi
+
+# eq plot: any EQ file against a measurement and a target.
+run "$EARSHOT" eq plot "$sample" "$work/plot.png" --target harman-in-ear --eq "$work/eq.txt"
+expect_status 0 "eq plot of the -o file"
+[ "$(od -An -tx1 -N8 "$work/plot.png" | tr -d ' ')" = "89504e470d0a1a0a" ] \
+  && ok "eq plot writes a PNG" || fail "eq plot did not write a PNG"
+grep -q '^residual [0-9.]* dB RMS' "$work/out" && ok "eq plot prints the residual" \
+  || fail "eq plot output: $(head -c 300 "$work/out")"
+printf 'Preamp: -1 dB\nFilter 1: ON PK Fc 1000 Hz Gain x dB Q 1\n' >"$work/bad-eq.txt"
+run "$EARSHOT" eq plot "$sample" "$work/plot2.png" --target flat --eq "$work/bad-eq.txt"
+expect_status 1 "eq plot of a malformed ParametricEQ.txt"
+expect_stderr "bad-eq.txt: line 2"
+run "$EARSHOT" eq plot "$sample" "$work/plot2.png" --target flat
+expect_status 2 "eq plot without --eq"
+
 # A target given as a file (any measurement CSV).
 cp "$root/targets/flat.csv" "$work/my-target.csv"
 run "$EARSHOT" eq fit "$sample" --target "$work/my-target.csv"

@@ -31,4 +31,6 @@ grep -q "github.com/earshot-audio/earshot" "$work/out" && ok "origin URL is real
   || fail "gst-inspect earshot origin: $(grep -i origin "$work/out")"
 [ -f "$dest$prefix/share/earshot/targets/harman-in-ear.csv" ] && ok "EQ-fit targets in share/earshot/targets" \
   || fail "no targets in $dest$prefix/share/earshot/targets"
+[ -f "$dest$prefix/share/gstreamer-1.0/presets/GstEqRender.prs" ] && ok "eqrender presets in share/gstreamer-1.0/presets" \
+  || fail "no GstEqRender.prs in $dest$prefix/share/gstreamer-1.0/presets"
 finish

@@ -33,4 +33,22 @@ run "$EARSHOT" features "$work/tone.wav"
 expect_status 2 "one argument"
 run "$EARSHOT" features "$work/tone.wav" "$work/a.csv" "$work/b.csv"
 expect_status 2 "three arguments"
+# One meaning per short option across commands (docs/cli.md): collect
+# "-x, --long" from every command's --help; a letter naming two long options
+# fails, and the shared letters mean what the table says.
+: >"$work/letters"
+for cmd in features iem plot "eq fit" "eq plot" listen train eval "model info"; do
+  # shellcheck disable=SC2086
+  "$EARSHOT" $cmd --help 2>&1 | sed -n 's/^ *-\([a-zA-Z]\), --\([a-z0-9-]*\).*/\1 \2/p' \
+    | sed "s/\$/ $cmd/" >>"$work/letters"
+done
+clashes=$(awk '{ if (($1 in long) && long[$1] != $2) print "-" $1 ": --" long[$1] " and --" $2 " (" $3 ")"; long[$1] = $2 }' \
+  "$work/letters")
+[ -z "$clashes" ] && ok "no short option has two meanings ($(wc -l <"$work/letters") seen)" \
+  || fail "short options with two meanings: $clashes"
+for pair in "h help" "q quiet" "o output" "r recursive" "v verbose"; do
+  set -- $pair
+  wrong=$(awk -v l="$1" -v n="$2" '$1 == l && $2 != n' "$work/letters")
+  [ -z "$wrong" ] && ok "-$1 is --$2 wherever it exists" || fail "-$1 is not --$2: $wrong"
+done
 finish

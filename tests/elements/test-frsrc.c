@@ -230,6 +230,14 @@ GST_START_TEST (test_errors)
   fail_unless (strstr (err->message, "starts at 25.0293 Hz") != NULL, "%s", err->message);
   g_error_free (err);
 
+  /* an endless file stops at the measurement limit (it was read until the
+   * memory ran out) */
+  err = start_error ("/dev/zero", NULL);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ));
+  fail_unless (strstr (err->message, "/dev/zero: not a regular file, and more than 64 MiB")
+      != NULL, "%s", err->message);
+  g_error_free (err);
+
   err = start_error (NULL, NULL);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND));
   fail_unless (strstr (err->message, "location") != NULL, "%s", err->message);

@@ -596,6 +596,55 @@ GST_START_TEST (test_duration_caps)
 
 GST_END_TEST;
 
+/* In-range settings whose output cannot be held: frame-size 1048576 and
+ * hop-size 1 make 65537 frames of 4 MiB (256 GiB) from one buffer. The
+ * element used to abort the process on the allocation; now it posts a clear
+ * element error and returns GST_FLOW_ERROR. */
+GST_START_TEST (test_huge_output)
+{
+  GstHarness *h = setup (1 << 20, 1, "hamming", AUDIO_CAPS (16000));
+  GstBus *bus = es_harness_bus (h);
+  gsize n = (1 << 20) + 65536;
+  gfloat *x = g_new0 (gfloat, n);
+  GstMessage *msg;
+  GError *err = NULL;
+
+  fail_unless_equals_int (push_samples (h, x, n, 0, 0), GST_FLOW_ERROR);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "65537 frames") != NULL
+      && strstr (err->message, "use a larger hop-size") != NULL, "%s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  /* the other messages (latency) hold the element: drop them */
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  g_free (x);
+  gst_harness_teardown (h);
+
+  /* the same settings work where the output fits: 16 frames of 4 MiB */
+  h = setup (1 << 20, 1, "rectangular", AUDIO_CAPS (16000));
+  n = (1 << 20) + 15;
+  x = g_new0 (gfloat, n);
+  x[n - 1] = 1.0f;
+  fail_unless_equals_int (push_samples (h, x, n, 0, 0), GST_FLOW_OK);
+  {
+    GstBuffer *out = gst_harness_pull (h);
+    GstMapInfo map;
+
+    fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
+    fail_unless_equals_int (map.size, 16 * ((gsize) 1 << 20) * sizeof (gfloat));
+    fail_unless_equals_float (((gfloat *) map.data)[map.size / sizeof (gfloat) - 1], 1.0f);
+    gst_buffer_unmap (out, &map);
+    gst_buffer_unref (out);
+  }
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 hammingframe_suite (void)
 {
@@ -616,6 +665,7 @@ hammingframe_suite (void)
   tcase_add_test (tc, test_runtime_property_change);
   tcase_add_test (tc, test_durations);
   tcase_add_test (tc, test_duration_caps);
+  tcase_add_test (tc, test_huge_output);
   return s;
 }
 

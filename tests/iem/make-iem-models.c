@@ -13,7 +13,7 @@
  *
  * Usage: make-iem-models DIR
  * writes DIR/tiny-iem-1d.safetensors (features [1, 64], frontend
- * {"source":"frsrc","points":64,"fmin":20,"fmax":20000}) and
+ * {"source":"measurement","points":64,"fmin":20,"fmax":20000}) and
  * DIR/tiny-iem-2d.safetensors (grey images [1, 25, 40], i.e. 800x500 / 20). */
 #include <math.h>
 #include <stdio.h>
@@ -123,7 +123,7 @@ write_1d (const char *dir)
       ES_FR_SIGNATURE_THRESHOLD_DB);
   es_model_set_task (model, "test model: a linear IEM label rule on 64 points");
   ok = es_model_set_frontend (model,
-      "{\"source\":\"frsrc\",\"points\":64,\"fmin\":20,\"fmax\":20000}", &error);
+      "{\"source\":\"measurement\",\"points\":64,\"fmin\":20,\"fmax\":20000}", &error);
   ok = ok && save (model, dir, "tiny-iem-1d");
   es_model_free (model);
   return ok;
@@ -176,8 +176,8 @@ write_2d (const char *dir)
       2.0 / INK_PER_COLUMN, INK_PER_COLUMN * ES_FR_SIGNATURE_THRESHOLD_DB);
   es_model_set_task (model, "test model: a linear IEM label rule on 40x25 graphs");
   ok = es_model_set_frontend (model,
-      "{\"source\":\"frsrc\",\"points\":128,\"fmin\":20,\"fmax\":20000,"
-      "\"imager\":\"graph\"}", &error);
+      "{\"source\":\"measurement\",\"points\":128,\"fmin\":20,\"fmax\":20000,"
+      "\"image\":\"graph\"}", &error);
   ok = ok && save (model, dir, "tiny-iem-2d");
   es_model_free (model);
   return ok;

@@ -104,14 +104,14 @@ expect_in "$work/results.txt" "summary: 1 file, 1 classified, 0 failed"
 # write fails with EFBIG); the old file stays as it was, no temp file is left
 run "$EARSHOT" iem "${opts[@]}" --json -o "$work/no-such-dir/r.json" "$d/a-warm.csv"
 expect_status 1 "-o into a missing folder"
-expect_in "$work/err" "cannot write the results to $work/no-such-dir/r.json"
+expect_in "$work/err" "cannot write $work/no-such-dir/r.json: No such file or directory"
 mkdir -p "$work/limited"
 echo keep >"$work/limited/r.json"
 status=0
 (trap '' XFSZ; ulimit -f 1; exec "$EARSHOT" iem "${opts[@]}" --json -o "$work/limited/r.json" "$d") \
   >"$work/out" 2>"$work/err" || status=$?
 expect_status 1 "write error (file size limit)"
-expect_in "$work/err" "cannot write the results to $work/limited/r.json"
+expect_in "$work/err" "cannot write $work/limited/r.json: File too large"
 [ "$(cat "$work/limited/r.json")" = keep ] && ok "existing output untouched" || fail "existing output changed"
 [ "$(ls "$work/limited")" = r.json ] && ok "no temporary file left" || fail "left: $(ls "$work/limited")"
 

@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
   || fail "info by path exited $?: $(cat "$tmp/err")"
 for want in "Model:       tiny-model" "Labels (3): Neutral, Bright, Warm" \
     "Parameters:  123 trainable" "features [1, 16]" "0 conv1d" "5 dense 3" \
-    "source=\"frsrc\", points=16" \
+    "source=\"measurement\", points=16" "Tag:         earshot-label" \
     "gst-launch-1.0 frsrc location=FILE.csv points=16 fmin=20 fmax=20000 ! cnnclassify model=tiny-model ! fakesink"; do
   grep -qF "$want" "$tmp/out" || fail "text output lacks '$want'"
 done

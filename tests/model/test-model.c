@@ -80,7 +80,13 @@ START_TEST (test_round_trip)
           "{\"source\":\"frsrc\",\"points\":16,\"fmin\":20,\"fmax\":20000}", &error));
   ck_assert (es_model_set_training (model, "{\"accuracy\":0.5}", &error));
   ck_assert (!es_model_set_frontend (model, "[1]", &error));
-  ck_assert_int_eq (error->code, ES_MODEL_ERROR_METADATA);
+  ck_assert_int_eq (error->code, ES_MODEL_ERROR_FRONTEND);
+  g_clear_error (&error);
+  /* the description must fit the input: 16 points, not 17 */
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"measurement\",\"points\":17}",
+          &error));
+  ck_assert_int_eq (error->code, ES_MODEL_ERROR_FRONTEND);
+  ck_assert_msg (strstr (error->message, "points 17") != NULL, "%s", error->message);
   g_clear_error (&error);
   ck_assert (es_model_save (model, path, &error));
 
@@ -98,8 +104,11 @@ START_TEST (test_round_trip)
   ck_assert_int_eq (es_model_get_input_shape (copy, shape), 2);
   ck_assert (shape[0] == 1 && shape[1] == 16);
   ck_assert_str_eq (es_model_get_input_media (copy), "application/x-earshot-features, bands=16");
-  ck_assert_str_eq (es_model_get_frontend (copy),
-      "{\"source\":\"frsrc\",\"points\":16,\"fmin\":20,\"fmax\":20000}");
+  /* written by the one writer: the legacy "frsrc" reads as a measurement */
+  ck_assert_str_eq (es_model_get_frontend (copy), "{\"source\":\"measurement\","
+      "\"points\":16,\"fmin\":20.0,\"fmax\":20000.0,\"remove_mean\":true}");
+  ck_assert_int_eq (es_model_get_frontend_desc (copy)->source, ES_FRONTEND_SOURCE_MEASUREMENT);
+  ck_assert_int_eq (es_model_get_tag (copy), ES_MODEL_TAG_NONE);
 
   copy_params = es_net_get_params (es_model_get_net (copy), &n_copy);
   ck_assert_uint_eq (n_copy, n_params);
@@ -153,10 +162,11 @@ START_TEST (test_python_model)
   w16 = es_net_find_param (es_model_get_net (model16), "0.weight");
   for (size_t i = 0; i < n; i++)
     ck_assert (fabs (w16->value->data[i] - expected[i]) <= 1e-3 * fabs (expected[i]) + 1e-7);
-  /* The launch line is derived from the frsrc front-end. */
-  ck_assert (es_model_launch_is_derived (model));
-  ck_assert_str_eq (es_model_get_launch (model), "gst-launch-1.0 frsrc location=FILE.csv "
-      "points=16 fmin=20 fmax=20000 ! cnnclassify model=tiny-model ! fakesink");
+  /* Written by Python with the task as a line and the front-end of the time. */
+  ck_assert (es_model_get_launch (model) == NULL);
+  ck_assert_int_eq (es_model_get_frontend_desc (model)->source,
+      ES_FRONTEND_SOURCE_MEASUREMENT);
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->points, 16);
 
   es_model_free (model16);
   es_model_free (model);
@@ -383,7 +393,12 @@ START_TEST (test_bad_metadata)
   c.set_key = "frontend";
   expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "'frontend'");
   c.set_value = "\"rate=16000\"";
-  expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "'frontend'");
+  expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND, "'frontend'");
+  /* each malformed field named (tests/model/test-frontend-desc.c has them all) */
+  c.set_value = "{\"source\": \"measurement\", \"points\": \"many\"}";
+  expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_FRONTEND,
+      "metadata 'frontend': front-end key \"points\": expected a non-negative integer, "
+      "not \"many\"");
   c.set_key = "input";
   c.set_value = "{\"kind\": \"audio\", \"shape\": [1, 16]}";
   expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "\"kind\"");
@@ -531,27 +546,84 @@ START_TEST (test_new_checks)
 }
 END_TEST
 
-START_TEST (test_derived_launch)
+/* The task: what the model classifies and the tag its decisions go out as,
+ * kept through a file; the text alone (files written before) reads as tag none. */
+START_TEST (test_task_tag)
+{
+  EsModel *model = new_tiny_model (), *copy;
+  GError *error = NULL;
+  char *dir = make_tmp_dir ();
+  char *path = g_build_filename (dir, "genre.safetensors", NULL);
+  EsSafetensors *st;
+
+  ck_assert_int_eq (es_model_get_tag (model), ES_MODEL_TAG_NONE);
+  es_model_set_task (model, "music genre");
+  es_model_set_tag (model, ES_MODEL_TAG_GENRE);
+  ck_assert (es_model_save (model, path, &error));
+  st = es_safetensors_load (path, &error);
+  ck_assert_msg (st != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (es_safetensors_get_metadata (st, "task"),
+      "{\"classifies\":\"music genre\",\"tag\":\"genre\"}");
+  es_safetensors_free (st);
+  copy = es_model_load (path, &error);
+  ck_assert_msg (copy != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (es_model_get_task (copy), "music genre");
+  ck_assert_int_eq (es_model_get_tag (copy), ES_MODEL_TAG_GENRE);
+  ck_assert_str_eq (es_model_tag_name (ES_MODEL_TAG_GENRE), "genre");
+  es_model_free (copy);
+  es_model_free (model);
+  g_free (path);
+  remove_tmp_dir (dir);
+}
+END_TEST
+
+/* The front-end is fitted to the model's input and checked against it. */
+START_TEST (test_frontend_fits_input)
 {
   EsModel *model = new_tiny_model ();
   GError *error = NULL;
-  const char *launch;
+  const EsFrontendDesc *fe;
 
-  /* No front-end settings: the application feeds the features. */
-  ck_assert_str_eq (es_model_get_launch (model), "gst-launch-1.0 appsrc "
-      "caps=\"application/x-earshot-features, bands=16\" ! cnnclassify model=tiny ! fakesink");
-  ck_assert (es_model_set_frontend (model, "{\"rate\":16000,\"preemphasis\":0.97,"
-          "\"frame_size\":400,\"hop_size\":160,\"window\":\"hamming\",\"bands\":64,"
-          "\"fmin\":50,\"fmax\":8000,\"dct\":0}", &error));
-  launch = es_model_get_launch (model);
-  ck_assert_msg (strstr (launch, "audio/x-raw,format=F32LE,channels=1,rate=16000 ! "
-          "preemphasis coefficient=0.97 ! hammingframe frame-size=400 hop-size=160 "
-          "window=hamming ! gammatonefb bands=64 fmin=50 fmax=8000 ! cnnclassify "
-          "model=tiny ! fakesink") != NULL, "%s", launch);
-  ck_assert (strstr (launch, "dct=") == NULL);
-  es_model_set_launch (model, "gst-launch-1.0 custom ! fakesink");
-  ck_assert (!es_model_launch_is_derived (model));
-  ck_assert_str_eq (es_model_get_launch (model), "gst-launch-1.0 custom ! fakesink");
+  /* points left out: the input's 16 */
+  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"measurement\"}", &error),
+      "%s", error ? error->message : "");
+  fe = es_model_get_frontend_desc (model);
+  ck_assert_uint_eq (fe->points, 16);
+  /* an image front-end for a features model */
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"image\"}", &error));
+  ck_assert_msg (strstr (error->message, "image but the model takes features [1, 16]"),
+      "%s", error->message);
+  g_clear_error (&error);
+  /* audio: 16 values per decision = 16 bands, or 8 bands x 2 frames (the
+   * frames taken from the input when not given) */
+  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":16}",
+          &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->window_frames, 1);
+  ck_assert_msg (es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8}",
+          &error), "%s", error ? error->message : "");
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->window_frames, 2);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8,"
+          "\"window_frames\":3}", &error));
+  ck_assert_msg (strstr (error->message, "8 values per frame x 3 frames, but the model's "
+          "input [1, 16] holds 16"), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":5}", &error));
+  ck_assert_msg (strstr (error->message, "5 values per frame, but the model's input [1, 16] holds 16, not a whole number of frames"), "%s",
+      error->message);
+  g_clear_error (&error);
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":8,"
+          "\"window_hop\":4}", &error));
+  ck_assert_msg (strstr (error->message, "window_hop 4 is larger than the model's 2 frames"),
+      "%s", error->message);
+  g_clear_error (&error);
+  /* a learned front-end must be the network's first layers: conv1d is not */
+  ck_assert (!es_model_set_frontend (model, "{\"source\":\"audio\",\"bands\":16,"
+          "\"frontend_layers\":1}", &error));
+  ck_assert_msg (strstr (error->message, "starting with a \"gammatone\" layer"), "%s",
+      error->message);
+  g_clear_error (&error);
+  /* a failed set keeps what was there */
+  ck_assert_uint_eq (es_model_get_frontend_desc (model)->window_frames, 2);
   es_model_free (model);
 }
 END_TEST
@@ -567,7 +639,8 @@ model_suite (void)
   tcase_add_test (tc, test_num_batches_tracked_tolerated);
   tcase_add_test (tc, test_search_path);
   tcase_add_test (tc, test_new_checks);
-  tcase_add_test (tc, test_derived_launch);
+  tcase_add_test (tc, test_task_tag);
+  tcase_add_test (tc, test_frontend_fits_input);
   suite_add_tcase (s, tc);
   tc = tcase_create ("bad");
   tcase_add_test (tc, test_shape_mismatch);

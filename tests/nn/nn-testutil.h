@@ -43,6 +43,34 @@ const NnFixtureTensor *nn_fixture_get (const NnFixture *fx, const char *key);
  * the tensor's largest magnitude, over the stored entries. */
 double nn_fixture_compare (const NnFixtureTensor *t, const float *a, double floor);
 
+/* ---- finite-difference gradient checks (ggml test-backend-ops style) ----- */
+
+typedef enum {
+  NN_INPUT_SMOOTH,    /* hash values in [-2, 2) */
+  NN_INPUT_SPREAD,    /* distinct values >= 0.05 apart and >= 0.025 from 0, so a
+                       * 2h = 0.02 perturbation never crosses a ReLU/abs kink or
+                       * changes a max-pool winner */
+  NN_INPUT_POSITIVE,  /* in [0.1, 2.1): power spectra, energies */
+} NnInputKind;
+
+/* Small enough that the curvature of a BN + tanh composite does not matter,
+ * large enough that float rounding of the loss stays below 1e-5 relative. */
+#define NN_FD_STEP 3e-3
+
+/* Asserts |analytic - numeric| <= 1e-2 (1e-2 + |numeric|); keeps the worst. */
+void nn_expect_close (const char *what, size_t i, double analytic, double numeric,
+    double *worst);
+/* Gradient check of a whole net on L = sum r_j y_j: the input gradient and
+ * every trainable parameter (frozen ones have none), 4-point stencil, at most
+ * 48 entries per tensor. Parameters are set by nn_fill_params. */
+void nn_gradcheck (const char *arch, int ndim, const size_t *shape, size_t batch,
+    gboolean training, NnInputKind kind);
+/* The same with another step for the input: a layer that is linear in its
+ * input (the filterbank) has no curvature there, and a larger step keeps the
+ * loss's float rounding out of its small derivatives. */
+void nn_gradcheck_step (const char *arch, int ndim, const size_t *shape, size_t batch,
+    gboolean training, NnInputKind kind, double input_step);
+
 G_END_DECLS
 
 #endif

@@ -14,140 +14,7 @@
 #include "nn/optim.h"
 #include "nn-testutil.h"
 
-/* ---- finite differences ------------------------------------------------ */
-
-typedef enum {
-  INPUT_SMOOTH,   /* hash values in [-2, 2) */
-  INPUT_SPREAD,   /* distinct values >= 0.05 apart and >= 0.025 from 0, so a
-                   * 2h = 0.02 perturbation never crosses a ReLU/abs kink or
-                   * changes a max-pool winner */
-} InputKind;
-
-/* Small enough that the curvature of a BN + tanh composite does not matter,
- * large enough that float rounding of the loss stays below 1e-5 relative. */
-#define FD_STEP 3e-3
-
-static void
-fill_input (float *x, size_t n, InputKind kind, uint32_t seed)
-{
-  for (size_t i = 0; i < n; i++)
-    x[i] = 2.0f * nn_hash_uniform (seed, (uint32_t) i);
-  if (kind == INPUT_SPREAD) {
-    /* A hash-ordered permutation of an evenly spaced grid. */
-    size_t *order = g_new (size_t, n);
-    for (size_t i = 0; i < n; i++)
-      order[i] = i;
-    for (size_t i = n; i-- > 1;) {
-      size_t j = nn_fmix32 ((uint32_t) (i + seed)) % (i + 1), t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    for (size_t i = 0; i < n; i++)
-      x[order[i]] = ((float) i - (float) (n / 2)) * 0.05f + 0.025f;
-    g_free (order);
-  }
-}
-
-/* L = sum_j r_j y_j in double. The dropout seed is reset before each forward
- * so the mask is the same in every evaluation. */
-static double
-probe_loss (EsNet *net, const float *x, size_t batch, const float *r)
-{
-  const float *y;
-  size_t n = batch * es_net_get_output_size (net);
-  double loss = 0.0;
-  es_net_set_seed (net, 1234);
-  y = es_net_forward (net, x, batch);
-  for (size_t j = 0; j < n; j++)
-    loss += (double) r[j] * y[j];
-  return loss;
-}
-
-static double
-numeric_derivative (EsNet *net, float *x, size_t batch, const float *r, float *v)
-{
-  const float v0 = *v;
-  double f[4];
-  const double steps[4] = { -2, -1, 1, 2 };
-  for (int k = 0; k < 4; k++) {
-    *v = v0 + (float) (steps[k] * FD_STEP);
-    f[k] = probe_loss (net, x, batch, r);
-  }
-  *v = v0;
-  return (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP);
-}
-
-static void
-expect_close (const char *what, size_t i, double analytic, double numeric,
-    double *worst)
-{
-  double err = fabs (analytic - numeric) / (1e-2 + fabs (numeric));
-  *worst = MAX (*worst, err);
-  ck_assert_msg (err <= 1e-2, "%s[%zu]: analytic %.6g, finite difference %.6g",
-      what, i, analytic, numeric);
-}
-
-/* Gradient check of a whole net: input gradient and every parameter. At most
- * `samples` entries per tensor are probed. */
-static void
-gradcheck (const char *arch, int ndim, const size_t *shape, size_t batch,
-    gboolean training, InputKind kind)
-{
-  GError *error = NULL;
-  EsNet *net = es_net_new (arch, ndim, shape, &error);
-  size_t n_in, n_out, n_params;
-  float *x, *r, *input_grad;
-  EsNetParam *params;
-  double worst = 0.0, largest = 0.0;
-  const size_t samples = 48;
-
-  ck_assert_msg (net != NULL, "%s: %s", arch, error ? error->message : "");
-  es_nn_set_threads (1);
-  nn_fill_params (net);
-  es_net_set_training (net, training);
-  n_in = batch * es_net_get_input_size (net);
-  n_out = batch * es_net_get_output_size (net);
-  x = g_new (float, n_in);
-  r = g_new (float, n_out);
-  fill_input (x, n_in, kind, 11);
-  for (size_t j = 0; j < n_out; j++)
-    r[j] = nn_hash_uniform (99, (uint32_t) j);
-
-  probe_loss (net, x, batch, r);
-  es_net_zero_grad (net);
-  es_net_backward (net, r);
-  input_grad = g_memdup2 (es_net_get_input_grad (net), n_in * sizeof (float));
-
-  for (size_t s = 0; s < MIN (samples, n_in); s++) {
-    size_t i = n_in <= samples ? s : nn_fmix32 ((uint32_t) s + 5) % n_in;
-    double num = numeric_derivative (net, x, batch, r, &x[i]);
-    expect_close ("input", i, input_grad[i], num, &worst);
-    largest = MAX (largest, fabs (num));
-  }
-  params = es_net_get_params (net, &n_params);
-  for (size_t p = 0; p < n_params; p++) {
-    size_t n;
-    float *g;
-    if (params[p].grad == NULL)
-      continue;
-    n = es_tensor_numel (params[p].value);
-    g = params[p].grad->data;
-    for (size_t s = 0; s < MIN (samples, n); s++) {
-      size_t i = n <= samples ? s : nn_fmix32 ((uint32_t) s + 17) % n;
-      double num = numeric_derivative (net, x, batch, r, &params[p].value->data[i]);
-      expect_close (params[p].name, i, g[i], num, &worst);
-      largest = MAX (largest, fabs (num));
-    }
-  }
-  /* A check is only meaningful if some gradients are far above the floor. */
-  ck_assert_msg (largest > 0.05, "%s: gradients too small to check (%g)", arch, largest);
-  printf ("gradcheck %s%s: worst relative error %.2g\n", arch,
-      training ? " (training)" : "", worst);
-  g_free (input_grad);
-  g_free (x);
-  g_free (r);
-  es_net_free (net);
-}
+/* ---- finite differences (nn_gradcheck, nn-testutil.c) --------------------- */
 
 static const size_t shape_1d[] = { 3, 11 };
 static const size_t shape_2d[] = { 2, 7, 6 };
@@ -155,96 +22,96 @@ static const size_t shape_flat[] = { 9 };
 
 START_TEST (test_grad_conv1d)
 {
-  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"stride\":2,"
-      "\"padding\":1}]", 2, shape_1d, 3, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"stride\":2,"
+      "\"padding\":1}]", 2, shape_1d, 3, FALSE, NN_INPUT_SMOOTH);
   /* Batched GEMM path: many short examples share one GEMM. */
-  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":3,\"kernel\":2}]", 2, shape_1d,
-      9, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":3,\"kernel\":2}]", 2, shape_1d,
+      9, FALSE, NN_INPUT_SMOOTH);
 }
 END_TEST
 
 START_TEST (test_grad_conv2d)
 {
-  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":[3,2],"
-      "\"stride\":[2,1],\"padding\":[1,0]}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1,"
-      "\"bias\":false}]", 3, shape_2d, 3, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":[3,2],"
+      "\"stride\":[2,1],\"padding\":[1,0]}]", 3, shape_2d, 2, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1,"
+      "\"bias\":false}]", 3, shape_2d, 3, FALSE, NN_INPUT_SMOOTH);
 }
 END_TEST
 
 START_TEST (test_grad_batchnorm)
 {
   const char *bn = "[{\"type\":\"batchnorm\"}]";
-  gradcheck (bn, 2, shape_1d, 3, TRUE, INPUT_SMOOTH);
-  gradcheck (bn, 2, shape_1d, 3, FALSE, INPUT_SMOOTH);
-  gradcheck (bn, 3, shape_2d, 2, TRUE, INPUT_SMOOTH);
-  gradcheck (bn, 1, shape_flat, 5, TRUE, INPUT_SMOOTH);
+  nn_gradcheck (bn, 2, shape_1d, 3, TRUE, NN_INPUT_SMOOTH);
+  nn_gradcheck (bn, 2, shape_1d, 3, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck (bn, 3, shape_2d, 2, TRUE, NN_INPUT_SMOOTH);
+  nn_gradcheck (bn, 1, shape_flat, 5, TRUE, NN_INPUT_SMOOTH);
 }
 END_TEST
 
 START_TEST (test_grad_activations)
 {
-  gradcheck ("[{\"type\":\"relu\"}]", 2, shape_1d, 2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"abs\"}]", 2, shape_1d, 2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"tanh\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"softplus\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"relu\"}]", 2, shape_1d, 2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"abs\"}]", 2, shape_1d, 2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"tanh\"}]", 2, shape_1d, 2, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"softplus\"}]", 2, shape_1d, 2, FALSE, NN_INPUT_SMOOTH);
   /* Both branches of PyTorch's threshold (beta x > threshold is linear). */
-  gradcheck ("[{\"type\":\"softplus\",\"beta\":4,\"threshold\":2}]", 2, shape_1d, 2,
-      FALSE, INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"softplus\",\"beta\":4,\"threshold\":2}]", 2, shape_1d, 2,
+      FALSE, NN_INPUT_SPREAD);
 }
 END_TEST
 
 START_TEST (test_grad_pooling_and_reshape)
 {
-  gradcheck ("[{\"type\":\"maxpool1d\",\"kernel\":3,\"stride\":2}]", 2, shape_1d, 2,
-      FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":2}]", 3, shape_2d, 2, FALSE,
-      INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":[3,2],\"stride\":[2,2]}]", 3, shape_2d,
-      2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"global_mean\"}]", 2, shape_1d, 2, FALSE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"global_mean\"}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":2}]", 3,
-      shape_2d, 2, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"maxpool1d\",\"kernel\":3,\"stride\":2}]", 2, shape_1d, 2,
+      FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":2}]", 3, shape_2d, 2, FALSE,
+      NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"maxpool2d\",\"kernel\":[3,2],\"stride\":[2,2]}]", 3, shape_2d,
+      2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"global_mean\"}]", 2, shape_1d, 2, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"global_mean\"}]", 3, shape_2d, 2, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":2}]", 3,
+      shape_2d, 2, FALSE, NN_INPUT_SMOOTH);
   /* softargmax: with its position bias, and after a conv (no input grad) */
-  gradcheck ("[{\"type\":\"softargmax\"}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"softargmax\",\"beta\":4}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"softargmax\",\"bias\":false}]", 3, shape_2d, 2, FALSE,
-      INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1},"
+  nn_gradcheck ("[{\"type\":\"softargmax\"}]", 3, shape_2d, 2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"softargmax\",\"beta\":4}]", 3, shape_2d, 2, FALSE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"softargmax\",\"bias\":false}]", 3, shape_2d, 2, FALSE,
+      NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"softargmax\"},{\"type\":\"flatten\"},"
-      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, INPUT_SMOOTH);
+      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, NN_INPUT_SMOOTH);
   /* centroid: negative inputs weigh nothing (spread inputs stay clear of 0) */
-  gradcheck ("[{\"type\":\"centroid\"}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"centroid\",\"eps\":0.5}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
-  gradcheck ("[{\"type\":\"centroid\",\"bias\":false},{\"type\":\"flatten\"},"
-      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"centroid\"}]", 3, shape_2d, 2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"centroid\",\"eps\":0.5}]", 3, shape_2d, 2, FALSE, NN_INPUT_SPREAD);
+  nn_gradcheck ("[{\"type\":\"centroid\",\"bias\":false},{\"type\":\"flatten\"},"
+      "{\"type\":\"dense\",\"out_features\":3}]", 3, shape_2d, 2, FALSE, NN_INPUT_SPREAD);
 }
 END_TEST
 
 START_TEST (test_grad_dense_dropout)
 {
-  gradcheck ("[{\"type\":\"dense\",\"out_features\":5}]", 1, shape_flat, 4, FALSE,
-      INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"dense\",\"out_features\":3,\"bias\":false}]", 1, shape_flat,
-      2, FALSE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"dense\",\"out_features\":5}]", 1, shape_flat, 4, FALSE,
+      NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"dense\",\"out_features\":3,\"bias\":false}]", 1, shape_flat,
+      2, FALSE, NN_INPUT_SMOOTH);
   /* Training-mode dropout with a fixed mask is linear in its input. */
-  gradcheck ("[{\"type\":\"dropout\",\"p\":0.3},{\"type\":\"dense\",\"out_features\":4}]",
-      1, shape_flat, 4, TRUE, INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"dropout\",\"p\":0.3},{\"type\":\"dense\",\"out_features\":4}]",
+      1, shape_flat, 4, TRUE, NN_INPUT_SMOOTH);
 }
 END_TEST
 
 START_TEST (test_grad_composite)
 {
-  gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
+  nn_gradcheck ("[{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"batchnorm\"},{\"type\":\"tanh\"},"
       "{\"type\":\"conv1d\",\"out_channels\":5,\"kernel\":3,\"stride\":2},"
       "{\"type\":\"softplus\"},{\"type\":\"global_mean\"},"
-      "{\"type\":\"dense\",\"out_features\":3}]", 2, shape_1d, 4, TRUE, INPUT_SMOOTH);
-  gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"dense\",\"out_features\":3}]", 2, shape_1d, 4, TRUE, NN_INPUT_SMOOTH);
+  nn_gradcheck ("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"batchnorm\"},{\"type\":\"tanh\"},{\"type\":\"flatten\"},"
       "{\"type\":\"batchnorm\"},{\"type\":\"dense\",\"out_features\":2}]", 3, shape_2d,
-      3, TRUE, INPUT_SMOOTH);
+      3, TRUE, NN_INPUT_SMOOTH);
 }
 END_TEST
 
@@ -278,12 +145,12 @@ check_logit_grad (const LogitLoss *l, float *z)
     double f[4];
     const double steps[4] = { -2, -1, 1, 2 };
     for (int k = 0; k < 4; k++) {
-      z[i] = z0 + (float) (steps[k] * FD_STEP);
+      z[i] = z0 + (float) (steps[k] * NN_FD_STEP);
       f[k] = logit_loss (l, z, NULL);
     }
     z[i] = z0;
-    expect_close ("dlogits", i, grad[i],
-        (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * FD_STEP), &worst);
+    nn_expect_close ("dlogits", i, grad[i],
+        (8.0 * (f[2] - f[1]) - (f[3] - f[0])) / (12.0 * NN_FD_STEP), &worst);
   }
 }
 

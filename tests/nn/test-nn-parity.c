@@ -1,4 +1,7 @@
-/* Parity with PyTorch 1.13 on the three reference networks of issue 3:
+/* Parity with PyTorch 1.13 on the three reference networks of issue 3, two
+ * graph read-out nets and the two audio nets of issue 14 (the seed's
+ * log -> DCT -> time mean -> 1-D CNN, and a SpectNet-style 2-D CNN with
+ * average pooling and global average pooling):
  * forward (inference and training mode), cross-entropy with class weights,
  * backward (every parameter gradient and the input gradient), batch-norm
  * running statistics after a training forward, and the weights after two
@@ -208,6 +211,10 @@ START_TEST (test_graph2d_eval) { check_parity ("graph2d", FALSE); } END_TEST
 START_TEST (test_graph2d_train) { check_parity ("graph2d", TRUE); } END_TEST
 START_TEST (test_graph2dc_eval) { check_parity ("graph2dc", FALSE); } END_TEST
 START_TEST (test_graph2dc_train) { check_parity ("graph2dc", TRUE); } END_TEST
+START_TEST (test_seed1d_eval) { check_parity ("seed1d", FALSE); } END_TEST
+START_TEST (test_seed1d_train) { check_parity ("seed1d", TRUE); } END_TEST
+START_TEST (test_spectnet2d_eval) { check_parity ("spectnet2d", FALSE); } END_TEST
+START_TEST (test_spectnet2d_train) { check_parity ("spectnet2d", TRUE); } END_TEST
 
 /* The fixture formula must be reproduced bit for bit; pin a few values so a
  * change on either side is caught here rather than as a parity mismatch. */
@@ -239,6 +246,10 @@ parity_suite (void)
   tcase_add_test (tc, test_graph2d_train);
   tcase_add_test (tc, test_graph2dc_eval);
   tcase_add_test (tc, test_graph2dc_train);
+  tcase_add_test (tc, test_seed1d_eval);
+  tcase_add_test (tc, test_seed1d_train);
+  tcase_add_test (tc, test_spectnet2d_eval);
+  tcase_add_test (tc, test_spectnet2d_train);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -34,12 +34,8 @@ static EsDataset *
 curve_dataset (const double *f, const double *l, size_t n, size_t points)
 {
   EsDataset *d = es_dataset_new (1, points, classes);
-  d->raw_n = g_new (size_t, 1);
-  d->raw_frequency = g_new (double *, 1);
-  d->raw_level = g_new (double *, 1);
-  d->raw_n[0] = n;
-  d->raw_frequency[0] = g_memdup2 (f, n * sizeof (double));
-  d->raw_level[0] = g_memdup2 (l, n * sizeof (double));
+  d->raw = g_new0 (GBytes *, 1);
+  d->raw[0] = es_iem_raw_new (f, l, n);
   d->labels[0] = (int) es_fr_signature (f, l, n, NULL, NULL);
   es_fr_resample (f, l, n, 20, 20000, TRUE, d->x, points);
   d->sample_names[0] = g_strdup ("flat");
@@ -233,6 +229,7 @@ START_TEST (test_iem_graph_loader)
 {
   const char *data = es_test_data_dir ();
   EsDatasetOptions o = { 0 };
+  EsIemDataOptions io = { 0 };
   EsDataset *d, *g;
   GError *err = NULL;
   char *dir, *file;
@@ -248,21 +245,28 @@ START_TEST (test_iem_graph_loader)
   dir = g_build_filename (data, "iem", NULL);
   o.class_names = classes;
   o.group_columns = "reviewer";
-  o.points = 512;
+  io.points = 512;
   o.max_rows = 12;
-  d = es_dataset_load_iem (dir, &o, &err);
+  d = es_dataset_load_iem (dir, &o, &io, &err);
   ck_assert_msg (d, "%s", err ? err->message : "");
   ck_assert_uint_eq (d->input_size, 512);
-  ck_assert (d->raw_n != NULL);
-  for (size_t i = 0; i < d->n; i++)
-    ck_assert_int_eq (d->labels[i], (int) es_fr_signature (d->raw_frequency[i],
-            d->raw_level[i], d->raw_n[i], NULL, NULL));
-  o.image_width = 112;
-  o.image_height = 96;
-  g = es_dataset_load_iem_graph (dir, &o, &err);
+  ck_assert_int_eq (d->ndim, 0);
+  ck_assert (d->raw != NULL);
+  for (size_t i = 0; i < d->n; i++) {
+    size_t n;
+    const double *f, *l;
+    es_iem_raw_rows (d->raw[i], &n, &f, &l);
+    ck_assert_int_eq (d->labels[i], (int) es_fr_signature (f, l, n, NULL, NULL));
+  }
+  io.width = 112;
+  io.height = 96;
+  g = es_dataset_load_iem_graph (dir, &o, &io, &err);
   ck_assert_msg (g, "%s", err ? err->message : "");
   ck_assert_uint_eq (g->input_size, 112 * 96);
-  ck_assert_uint_eq (g->image_width, 112);
+  ck_assert_int_eq (g->ndim, 3);
+  ck_assert_uint_eq (g->shape[0], 1);
+  ck_assert_uint_eq (g->shape[1], 96);
+  ck_assert_uint_eq (g->shape[2], 112);
   file = g_build_filename (dir, g->sample_names[3], NULL);
   m = es_fr_measurement_load (file, NULL, &err);
   ck_assert_msg (m, "%s", err ? err->message : "");
@@ -275,9 +279,13 @@ START_TEST (test_iem_graph_loader)
   {
     size_t idx[2] = { 3, 5 };
     EsDataset *s = es_dataset_subset (g, idx, 2);
-    ck_assert_uint_eq (s->raw_n[0], m->n);
-    ck_assert (memcmp (s->raw_level[0], m->level, m->n * sizeof (double)) == 0);
-    ck_assert_uint_eq (s->image_height, 96);
+    size_t n;
+    const double *f, *l;
+    es_iem_raw_rows (s->raw[0], &n, &f, &l);
+    ck_assert_uint_eq (n, m->n);
+    ck_assert (memcmp (l, m->level, m->n * sizeof (double)) == 0);
+    ck_assert (s->raw[0] == g->raw[3]);   /* shared, not copied */
+    ck_assert_uint_eq (s->shape[1], 96);
     es_dataset_free (s);
   }
   es_image_free (scratch);

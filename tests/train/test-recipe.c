@@ -4,8 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tasks/iem/task-iem.h"
+#include "tasks/tasks.h"
 #include "train/recipe.h"
 #include "train/train.h"
+
+/* A data set of n empty examples with this geometry (0: a vector). */
+static EsDataset *
+shaped (size_t input_size, int ndim, size_t c, size_t h, size_t w)
+{
+  static const char *const names[] = { "a", "b", NULL };
+  EsDataset *d = es_dataset_new (1, input_size, names);
+  d->ndim = ndim;
+  d->shape[0] = c;
+  d->shape[1] = h;
+  d->shape[2] = w;
+  return d;
+}
+
+static int
+input_shape (const EsRecipe *r, const char *arch, EsDataset *d, size_t *shape, GError **err)
+{
+  int ndim = es_recipe_input_shape (r, arch, d, shape, err);
+  es_dataset_free (d);
+  return ndim;
+}
 
 #define GOOD_RECIPE \
   "# a comment\n" \
@@ -27,7 +50,8 @@ START_TEST (test_recipe_good)
   size_t shape[4];
 
   ck_assert_msg (r, "%s", err ? err->message : "");
-  ck_assert_int_eq (r->data_kind, ES_RECIPE_DATA_TABLE);
+  ck_assert (r->data_kind == es_data_kind_table ());
+  ck_assert (r->data_kind == es_data_kind_lookup ("table"));
   ck_assert_str_eq (r->data_path, "/r/exp/data/t.csv");   /* relative to the recipe */
   ck_assert_str_eq (r->output_dir, "/r/exp/out");
   ck_assert_str_eq (r->label_column, "cls");
@@ -39,7 +63,7 @@ START_TEST (test_recipe_good)
   ck_assert_str_eq (r->labels[2], "R");
   ck_assert_str_eq (r->name, "tiny");
   ck_assert (r->architecture_builtin);
-  ck_assert_int_eq (r->optimizer, ES_RECIPE_OPTIMIZER_SGD);
+  ck_assert_int_eq (r->optimizer, ES_OPTIMIZER_SGD);
   ck_assert_double_eq_tol (r->learning_rate, 0.05, 1e-15);
   ck_assert_double_eq_tol (r->momentum, 0.9, 1e-15);
   ck_assert_uint_eq (r->batch_size, 16);
@@ -56,8 +80,8 @@ START_TEST (test_recipe_good)
   expect = es_builtin_architecture ("mlp", 3);
   ck_assert_str_eq (arch, expect);
   ck_assert (strstr (arch, "\"out_features\":3}]"));
-  ck_assert_int_eq (es_recipe_input_shape (r, arch, 2, shape, &err), 1);
-  ck_assert_int_eq (es_recipe_input_shape (r, arch, 3, shape, &err), 0);
+  ck_assert_int_eq (input_shape (r, arch, shaped (2, 0, 0, 0, 0), shape, &err), 1);
+  ck_assert_int_eq (input_shape (r, arch, shaped (3, 0, 0, 0, 0), shape, &err), 0);
   ck_assert (strstr (err->message, "input_shape"));
   g_clear_error (&err);
   g_free (arch);
@@ -74,16 +98,16 @@ START_TEST (test_recipe_defaults)
   size_t shape[4];
   char *arch;
   ck_assert_msg (r, "%s", err ? err->message : "");
-  ck_assert_int_eq (r->data_kind, ES_RECIPE_DATA_IEM);
+  ck_assert (r->data_kind == es_task_iem_kind ());
   ck_assert_str_eq (r->data_path, "/d/iem");
-  ck_assert_uint_eq (r->points, 128);
-  ck_assert_int_eq (r->optimizer, ES_RECIPE_OPTIMIZER_ADAM);
+  ck_assert_uint_eq (((const EsIemTaskSettings *) r->data_settings)->data.points, 128);
+  ck_assert_int_eq (r->optimizer, ES_OPTIMIZER_ADAM);
   ck_assert_double_eq_tol (r->beta2, 0.999, 1e-15);
   ck_assert (!r->grouped);
   ck_assert (!r->labels);
   arch = es_recipe_architecture_for (r, 4);
   /* conv1d first: one input channel */
-  ck_assert_int_eq (es_recipe_input_shape (r, arch, 128, shape, &err), 2);
+  ck_assert_int_eq (input_shape (r, arch, shaped (128, 0, 0, 0, 0), shape, &err), 2);
   ck_assert_uint_eq (shape[0], 1);
   ck_assert_uint_eq (shape[1], 128);
   g_free (arch);
@@ -94,7 +118,6 @@ START_TEST (test_recipe_defaults)
   ck_assert_msg (r, "%s", err ? err->message : "");
   ck_assert (!r->architecture_builtin);
   ck_assert_str_eq (r->architecture_json, "[{\"type\":\"dense\",\"out_features\":2}]");
-  ck_assert (!r->augment);
   es_recipe_free (r);
 
   /* graph images and augmentation */
@@ -104,16 +127,20 @@ START_TEST (test_recipe_defaults)
       "[augment]\nprobability=0.25\nshelf_db=5\nlooks=0.5\nlabel_softness=0.1\n", "r.recipe",
       &err);
   ck_assert_msg (r, "%s", err ? err->message : "");
-  ck_assert_int_eq (r->data_kind, ES_RECIPE_DATA_IEM_GRAPH);
-  ck_assert_uint_eq (r->image_width, 96);
-  ck_assert_uint_eq (r->image_height, 64);
-  ck_assert (r->varied_look);
-  ck_assert (r->augment);
-  ck_assert_double_eq (r->augment_config.probability, 0.25);
-  ck_assert_double_eq (r->augment_config.shelf_db, 5.0);
-  ck_assert_double_eq (r->augment_config.looks, 0.5);
-  ck_assert_double_eq (r->augment_config.peak_db, 4.0);      /* default */
-  ck_assert_double_eq (r->augment_config.label_softness, 0.1);
+  ck_assert (r->data_kind == es_task_iem_graph_kind ());
+  {
+    const EsIemTaskSettings *iem = r->data_settings;
+    ck_assert (iem->graph);
+    ck_assert_uint_eq (iem->data.width, 96);
+    ck_assert_uint_eq (iem->data.height, 64);
+    ck_assert (iem->data.varied_look);
+    ck_assert (iem->augment);
+    ck_assert_double_eq (iem->augment_config.probability, 0.25);
+    ck_assert_double_eq (iem->augment_config.shelf_db, 5.0);
+    ck_assert_double_eq (iem->augment_config.looks, 0.5);
+    ck_assert_double_eq (iem->augment_config.peak_db, 4.0);      /* default */
+    ck_assert_double_eq (iem->augment_config.label_softness, 0.1);
+  }
   {
     /* soft targets are what the trainer is asked for */
     EsTrainConfig tc;
@@ -121,7 +148,7 @@ START_TEST (test_recipe_defaults)
     ck_assert (tc.soft_targets);
   }
   arch = es_recipe_architecture_for (r, 4);
-  ck_assert_int_eq (es_recipe_input_shape (r, arch, 96 * 64, shape, &err), 3);
+  ck_assert_int_eq (input_shape (r, arch, shaped (96 * 64, 3, 1, 64, 96), shape, &err), 3);
   ck_assert_uint_eq (shape[0], 1);
   ck_assert_uint_eq (shape[1], 64);
   ck_assert_uint_eq (shape[2], 96);
@@ -142,12 +169,17 @@ static const struct {
   {"[data]\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n", "[data] kind: missing"},
   {"[data]\nkind=sql\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n",
       "[data] kind: 'sql' is not one of table, iem, iem-graph"},
+  {"[data]\nkind=table\npath=t.csv\npoints=64\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] points: applies to kind = iem or iem-graph only"},
+  {"[data]\nkind=iem\npath=d\nfeatures=a\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] features: applies to kind = table only"},
   {"[data]\nkind=iem\npath=d\nwidth=100\n[model]\nname=m\narchitecture=mlp\n",
       "[data] width: applies to kind = iem-graph only"},
   {"[data]\nkind=iem-graph\npath=d\nlook=fancy\n[model]\nname=m\narchitecture=mlp\n",
       "[data] look: 'fancy' is not one of seed, varied"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
-        "probability=0.5\n", "[augment] probability: augmentation applies to kind = iem"},
+        "probability=0.5\n", "[augment] probability: augmentation applies to kind = iem or "
+        "iem-graph only"},
   {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
         "probability=2\n", "[augment] probability: 2 is outside [0, 1]"},
   {"[data]\nkind=iem\npath=d\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
@@ -171,6 +203,12 @@ static const struct {
       "[model] architecture:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nlearning_rate=fast\n", "[train] learning_rate: 'fast' is not a number"},
+  /* found by fuzz-recipe: a value that is not UTF-8 crashed the reader */
+  {"[data]\nkind=table\xff\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] kind: not a valid string"},
+  /* found by fuzz-recipe: two bad escapes made GLib set its error twice */
+  {"[data]\nkind=table\npath=t\\q.csv\\\n[model]\nname=m\narchitecture=mlp\n",
+      "[data] path: ends with an escape character"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
         "[train]\nbatch_size=0\n", "[train] batch_size:"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n"
@@ -349,8 +387,10 @@ recipe_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (recipe_suite ());
+  SRunner *sr;
   int failed;
+  es_tasks_register_builtin ();
+  sr = srunner_create (recipe_suite ());
   srunner_run_all (sr, CK_NORMAL);
   failed = srunner_ntests_failed (sr);
   srunner_free (sr);

@@ -9,6 +9,7 @@
 
 #include "fixture.h"
 #include "tasks/iem/dataset-iem.h"
+#include "train/recipe.h"
 #include "train/train.h"
 
 #define N_FEATURES 8
@@ -259,7 +260,7 @@ START_TEST (test_train_errors)
   g_clear_error (&err);
   /* a learning rate that blows up is reported, not trained through */
   es_train_config_init (&c);
-  c.optimizer = ES_RECIPE_OPTIMIZER_SGD;
+  c.optimizer = ES_OPTIMIZER_SGD;
   c.learning_rate = 1e30;
   net = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
   ck_assert (!es_train (net, d, NULL, &c, NULL, &err));
@@ -304,7 +305,7 @@ START_TEST (test_cross_validation)
   es_cv_result_free (r3);
   /* a failing fold is reported by its number, the first one whatever the
    * order the threads ran in */
-  c.optimizer = ES_RECIPE_OPTIMIZER_SGD;
+  c.optimizer = ES_OPTIMIZER_SGD;
   c.learning_rate = 1e30;
   ck_assert (!es_cross_validate (mlp_json, 1, shape, d, TRUE, 3, 0.2, &c, &err));
   ck_assert_msg (err && err->code == ES_TRAIN_ERROR_DIVERGED
@@ -348,9 +349,8 @@ START_TEST (test_train_iem_subset)
   dir = g_build_filename (data, "iem", NULL);
   o.class_names = (const char *const[]) { "Neutral", "Bright", "Warm", "V-shape", NULL };
   o.group_columns = "reviewer";
-  o.points = 128;
   o.max_rows = memcheck ? 300 : 1500;
-  d = es_dataset_load_iem (dir, &o, &err);
+  d = es_dataset_load_iem (dir, &o, &(EsIemDataOptions) {.points = 128 }, &err);
   ck_assert_msg (d, "%s", err ? err->message : "");
   ck_assert_uint_eq (d->n, o.max_rows);
   side = g_new (int, d->n);

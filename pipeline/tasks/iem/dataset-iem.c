@@ -9,10 +9,29 @@
 #include "io/frcurve.h"
 #include "tasks/iem/fraugment.h"
 
+GBytes *
+es_iem_raw_new (const double *frequency, const double *level, size_t n)
+{
+  double *rows = g_new (double, 2 * n);
+  memcpy (rows, frequency, n * sizeof (double));
+  memcpy (rows + n, level, n * sizeof (double));
+  return g_bytes_new_take (rows, 2 * n * sizeof (double));
+}
+
+void
+es_iem_raw_rows (GBytes *raw, size_t *n, const double **frequency, const double **level)
+{
+  gsize size;
+  const double *rows = g_bytes_get_data (raw, &size);
+  *n = size / (2 * sizeof (double));
+  *frequency = rows;
+  *level = rows + *n;
+}
+
 /* The look of stored graph example i: the seed's, or drawn from the seed and
  * the sample's name (so a file keeps its look whatever else is selected). */
 static void
-stored_look (const EsDatasetOptions *o, const char *name, EsFrGraphLook *look)
+stored_look (const EsIemDataOptions *o, const char *name, EsFrGraphLook *look)
 {
   EsRng rng;
   guint64 h = G_GUINT64_CONSTANT (1469598103934665603);
@@ -27,18 +46,25 @@ stored_look (const EsDatasetOptions *o, const char *name, EsFrGraphLook *look)
 }
 
 static EsDataset *
-load_iem (const char *path, const EsDatasetOptions *o, gboolean graph, GError **error)
+load_iem (const char *path, const EsDatasetOptions *o, const EsIemDataOptions *iem,
+    gboolean graph, GError **error)
 {
+  static const EsIemDataOptions defaults = { 0 };
   char *index_path, *dir;
   Csv *csv;
   Selection s;
   EsDataset *d = NULL;
   int path_col;
-  size_t points = o->points ? o->points : ES_FR_POINTS_DEFAULT;
-  double fmin = o->fmin > 0 ? o->fmin : ES_FR_FMIN_DEFAULT;
-  double fmax = o->fmax > 0 ? o->fmax : ES_FR_FMAX_DEFAULT;
+  size_t points;
+  double fmin, fmax;
   EsFrLimits limits = { 0 };
   EsImage *scratch = NULL;
+
+  if (!iem)
+    iem = &defaults;
+  points = iem->points ? iem->points : ES_FR_POINTS_DEFAULT;
+  fmin = iem->fmin > 0 ? iem->fmin : ES_FR_FMIN_DEFAULT;
+  fmax = iem->fmax > 0 ? iem->fmax : ES_FR_FMAX_DEFAULT;
 
   if (points < 2 || !(fmin < fmax)) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
@@ -62,16 +88,16 @@ load_iem (const char *path, const EsDatasetOptions *o, gboolean graph, GError **
   limits.required_fmin = fmin;
   limits.required_fmax = fmax;
   {
-    unsigned w = o->image_width ? o->image_width : 224, h = o->image_height ? o->image_height : 224;
+    unsigned w = iem->width ? iem->width : 224, h = iem->height ? iem->height : 224;
     d = _es_dataset_from_selection (&s, graph ? (size_t) w * h : points);
     if (graph) {
-      d->image_width = w;
-      d->image_height = h;
+      d->ndim = 3;
+      d->shape[0] = 1;
+      d->shape[1] = h;
+      d->shape[2] = w;
     }
   }
-  d->raw_n = g_new0 (size_t, s.n);
-  d->raw_frequency = g_new0 (double *, s.n);
-  d->raw_level = g_new0 (double *, s.n);
+  d->raw = g_new0 (GBytes *, s.n);
   for (size_t i = 0; i < s.n; i++) {
     char **f = g_ptr_array_index (csv->rows, s.rows[i]);
     int line = g_array_index (csv->line_numbers, int, s.rows[i]);
@@ -90,9 +116,10 @@ load_iem (const char *path, const EsDatasetOptions *o, gboolean graph, GError **
     d->sample_names[i] = g_strdup (f[path_col]);
     if (graph) {
       EsFrGraphLook look;
-      stored_look (o, d->sample_names[i], &look);
+      stored_look (iem, d->sample_names[i], &look);
       if (!es_fr_graph_example (m->frequency, m->level, m->n, &look, &scratch,
-              d->x + i * d->input_size, d->image_width, d->image_height, &err)) {
+              d->x + i * d->input_size, (unsigned) d->shape[2], (unsigned) d->shape[1],
+              &err)) {
         g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "%s:%d: %s", index_path,
             line, err->message);
         g_error_free (err);
@@ -106,9 +133,7 @@ load_iem (const char *path, const EsDatasetOptions *o, gboolean graph, GError **
       es_fr_resample (m->frequency, m->level, m->n, fmin, fmax, TRUE,
           d->x + i * points, points);
     }
-    d->raw_n[i] = m->n;
-    d->raw_frequency[i] = g_memdup2 (m->frequency, m->n * sizeof (double));
-    d->raw_level[i] = g_memdup2 (m->level, m->n * sizeof (double));
+    d->raw[i] = es_iem_raw_new (m->frequency, m->level, m->n);
     es_fr_measurement_free (m);
     g_free (file);
   }
@@ -123,13 +148,15 @@ out:
 }
 
 EsDataset *
-es_dataset_load_iem (const char *path, const EsDatasetOptions *o, GError **error)
+es_dataset_load_iem (const char *path, const EsDatasetOptions *o, const EsIemDataOptions *iem,
+    GError **error)
 {
-  return load_iem (path, o, FALSE, error);
+  return load_iem (path, o, iem, FALSE, error);
 }
 
 EsDataset *
-es_dataset_load_iem_graph (const char *path, const EsDatasetOptions *o, GError **error)
+es_dataset_load_iem_graph (const char *path, const EsDatasetOptions *o,
+    const EsIemDataOptions *iem, GError **error)
 {
-  return load_iem (path, o, TRUE, error);
+  return load_iem (path, o, iem, TRUE, error);
 }

@@ -1,6 +1,7 @@
 /* Augmentation of frequency-response training data: perturbed raw rows,
  * relabelled by the rule, and graph images drawn with random looks. */
 #include "tasks/iem/fraugment.h"
+#include "tasks/iem/dataset-iem.h"
 
 #include <math.h>
 #include <string.h>
@@ -184,7 +185,7 @@ EsFrAugment *
 es_fr_augment_new (const EsFrAugmentConfig *config, const EsDataset *like, GError **error)
 {
   EsFrAugment *a;
-  if (!like->raw_n) {
+  if (!like->raw) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
         "augmentation needs the measured rows of each example (data kind iem or iem-graph)");
     return NULL;
@@ -253,14 +254,14 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
     int *labels, float *targets, EsRng *rng, gpointer user_data)
 {
   const EsFrAugment *a = user_data;
-  gboolean graph = d->image_width > 0;
+  gboolean graph = d->ndim == 3;
   EsImage *scratch = NULL;
   double *pf = NULL, *pl = NULL;
   size_t cap = 0;
 
   for (size_t j = 0; j < batch; j++) {
-    size_t i = indices[j], n = d->raw_n[i];
-    const double *f = d->raw_frequency[i], *l = d->raw_level[i];
+    size_t n;
+    const double *f, *l;
     /* fixed number of draws per example */
     gboolean perturb = es_rng_uniform (rng) < a->config.probability;
     gboolean new_look = graph && es_rng_uniform (rng) < a->config.looks;
@@ -268,6 +269,7 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
     EsFrGraphLook look;
     double bass_diff, treble_diff;
 
+    es_iem_raw_rows (d->raw[indices[j]], &n, &f, &l);
     es_rng_init (&sub, es_rng_next (rng));
     if (targets && !perturb) {
       es_fr_signature (f, l, n, &bass_diff, &treble_diff);
@@ -296,7 +298,7 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
         es_fr_graph_look_seed (&look);
       /* the rows are finite and increasing: drawing cannot fail */
       es_fr_graph_example (f, l, n, &look, &scratch, x + j * d->input_size,
-          d->image_width, d->image_height, NULL);
+          (unsigned) d->shape[2], (unsigned) d->shape[1], NULL);
     } else {
       es_fr_resample (f, l, n, a->config.fmin, a->config.fmax, TRUE, x + j * d->input_size,
           d->input_size);
