@@ -5,12 +5,14 @@
 # 25 ms frames every 10 ms. See bench/README.md.
 #
 # Usage: bench/frontend.sh BUILD_DIR     (or bench/run.sh BUILD_DIR frontend)
-# Environment: BENCH_SECONDS (600), BENCH_REPEATS (5), BENCH_CORE (0).
+# Environment: BENCH_SECONDS (600), BENCH_REPEATS (5), BENCH_CORE (0),
+# BENCH_RATIOS_ONLY=1 (only the alternated process rows and their ratios).
 set -euo pipefail
 build=${1:?usage: bench/frontend.sh BUILD_DIR}
 seconds=${BENCH_SECONDS:-600}
 repeats=${BENCH_REPEATS:-5}
 core=${BENCH_CORE:-0}
+ratios_only=${BENCH_RATIOS_ONLY:-0}
 rate=16000 frame=400 hop=160 bands=64
 
 harness="$build/bench/frontend-bench"
@@ -41,23 +43,48 @@ time_process() {
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %d\n", m, v[1], NR }'
 }
 
-# Alternate two whole processes REPEATS times (A, B, A, B, ...) so both see the
-# same machine load; prints "medianA bestA medianB bestB".
+# CPU seconds (user + system) used so far by the finished children of this shell.
+# (`times` must run in this shell, not in a $(...) subshell.)
+children_cpu() {
+  times >"$work/times"
+  tail -n 1 "$work/times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split ($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.6f", t }'
+}
+
+# Alternate whole processes REPEATS times (A, B, C, A, B, C, ...) so all see
+# the same machine load. Commands are separated by "--". Prints one line per
+# command: "min median max" of the wall-clock seconds, then of the CPU seconds
+# (user + system, which a busy machine inflates less). The rounds are kept in
+# $work/rounds (wall) and $work/rounds_cpu, one line per round, for per-round
+# ratios.
 time_alternating() {
-  local -a cmd_a cmd_b ta=() tb=()
-  local sep t0 t1
-  for sep in "$@"; do [ "$sep" = "--" ] && break; cmd_a+=("$sep"); done
-  cmd_b=("${@:$((${#cmd_a[@]} + 2))}")
-  for _ in $(seq "$repeats"); do
-    t0=$(date +%s%N); "${one_core[@]}" "${cmd_a[@]}" >/dev/null; t1=$(date +%s%N)
-    ta+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
-    t0=$(date +%s%N); "${one_core[@]}" "${cmd_b[@]}" >/dev/null; t1=$(date +%s%N)
-    tb+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+  local -a cmds=() cur=()
+  local arg i r t0 t1 c0 c1
+  for arg in "$@"; do
+    if [ "$arg" = "--" ]; then cmds+=("$(printf '%q ' "${cur[@]}")"); cur=(); else cur+=("$arg"); fi
   done
-  local stats='{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f ", m, v[1] }'
-  printf '%s\n' "${ta[@]}" | sort -g | awk "$stats"
-  printf '%s\n' "${tb[@]}" | sort -g | awk "$stats"
-  echo
+  cmds+=("$(printf '%q ' "${cur[@]}")")
+  : >"$work/rounds"
+  : >"$work/rounds_cpu"
+  for r in $(seq "$repeats"); do
+    local line="" line_cpu=""
+    for i in "${!cmds[@]}"; do
+      children_cpu >"$work/c0"; t0=$(date +%s%N)
+      eval "${one_core[*]} ${cmds[$i]}" >/dev/null
+      t1=$(date +%s%N); children_cpu >"$work/c1"
+      c0=$(cat "$work/c0"); c1=$(cat "$work/c1")
+      line+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')"
+      line_cpu+=" $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.6f", b - a }')"
+    done
+    echo "$line" >>"$work/rounds"
+    echo "$line_cpu" >>"$work/rounds_cpu"
+  done
+  for i in "${!cmds[@]}"; do
+    for f in rounds rounds_cpu; do
+      awk -v c=$((i + 1)) '{ print $c }' "$work/$f" | sort -g | awk '{ v[NR] = $1 }
+        END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f ", v[1], m, v[NR] }'
+    done
+    echo
+  done
 }
 
 # in-process pipeline time (PLAYING -> EOS), "median best runs"
@@ -72,6 +99,7 @@ frontend="preemphasis ! hammingframe frame-size=$frame hop-size=$hop ! gammatone
 spectrum="spectrum bands=201 interval=10000000 post-messages=true message-magnitude=true"
 
 echo "== bench/frontend: $seconds s of $rate Hz mono, frame $frame / hop $hop, core $core, $repeats runs (median, best) =="
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min), nice $(nice)"
 declare -A med best
 measure() {
   local key=$1 label=$2 result
@@ -82,35 +110,59 @@ measure() {
     "$(awk -v s="$seconds" -v t="${med[$key]}" 'BEGIN { print s / t }')"
 }
 
-measure full "earshot: wavparse ! audioconvert ! front-end (in-process)" time_pipeline "$decode ! $frontend ! fakesink"
-measure elements "earshot: raw f32 ! front-end (decode excluded)" time_pipeline "$raw_src ! $frontend ! fakesink"
-measure library "earshot: es_frontend_process_clip (library, in memory)" \
-  "${one_core[@]}" "$harness" library "$repeats" "$raw" "$rate" "$bands"
-measure full_proc "earshot: gst-launch-1.0 process (incl. start-up)" \
-  time_process gst-launch-1.0 -q $decode ! $frontend ! fakesink
-measure cli "earshot features CLI, CSV to /dev/null (incl. start-up)" \
-  time_process "$build/launch/earshot" features -q --bands $bands "$wav" -
-measure aubio "aubiomfcc -B $frame -H $hop (process, text to /dev/null)" \
-  time_process aubiomfcc -i "$wav" -r "$rate" -B "$frame" -H "$hop"
+if [ "$ratios_only" != 1 ]; then
+  measure full "earshot: wavparse ! audioconvert ! front-end (in-process)" time_pipeline "$decode ! $frontend ! fakesink"
+  measure elements "earshot: raw f32 ! front-end (decode excluded)" time_pipeline "$raw_src ! $frontend ! fakesink"
+  measure library "earshot: es_frontend_process_clip (library, in memory)" \
+    "${one_core[@]}" "$harness" library "$repeats" "$raw" "$rate" "$bands"
+  measure cli "earshot features CLI, CSV to /dev/null (incl. start-up)" \
+    time_process "$build/launch/earshot" features -q --bands $bands "$wav" -
+fi
 numpy_peer=(/usr/bin/python3 "$(dirname "$0")/numpy_mfcc.py" "$wav")
-alt=$(time_alternating gst-launch-1.0 -q $decode ! $frontend ! fakesink -- "${numpy_peer[@]}")
-read -r med[alt_es] best[alt_es] med[numpy] best[numpy] <<<"$alt"
-for key in alt_es numpy; do
-  label="earshot: gst-launch-1.0 process, alternated with NumPy"
-  [ "$key" = numpy ] && label="NumPy/SciPy f32 MFCC (process, /usr/bin/python3)"
-  printf '%-58s %8.3f s  (best %.3f s)  %7.0fx real time\n' "$label" "${med[$key]}" "${best[$key]}" \
-    "$(awk -v s="$seconds" -v t="${med[$key]}" 'BEGIN { print s / t }')"
+aubio_peer=(aubiomfcc -i "$wav" -r "$rate" -B "$frame" -H "$hop")
+# The ratios: the earshot gst-launch process alternated run by run with both
+# peers (same file, decoding and start-up included on every side).
+mapfile -t alt < <(time_alternating gst-launch-1.0 -q $decode ! $frontend ! fakesink \
+  -- "${numpy_peer[@]}" -- "${aubio_peer[@]}")
+labels=("earshot: gst-launch-1.0 process, alternated with the peers"
+  "NumPy/SciPy f32 MFCC (process, /usr/bin/python3), alternated"
+  "aubiomfcc -B $frame -H $hop (process), alternated")
+for i in 0 1 2; do
+  read -r lo mid hi clo cmid chi <<<"${alt[$i]}"
+  printf '%-58s %8.3f s  (min %.3f, max %.3f)  %6.0fx real time; CPU %.3f s (%.3f-%.3f)\n' "${labels[$i]}" \
+    "$mid" "$lo" "$hi" "$(awk -v s="$seconds" -v t="$mid" 'BEGIN { print s / t }')" "$cmid" "$clo" "$chi"
 done
-measure spectrum "GStreamer spectrum, messages on (in-process)" time_pipeline "$decode ! $spectrum ! fakesink"
-measure spectrum_quiet "GStreamer spectrum, post-messages=false (in-process)" \
-  time_pipeline "$decode ! ${spectrum/post-messages=true/post-messages=false} ! fakesink"
+read -r _ med[alt_es] _ _ cpu_es _ <<<"${alt[0]}"
+read -r _ med[numpy] _ _ cpu_numpy _ <<<"${alt[1]}"
+read -r _ med[alt_aubio] _ _ cpu_aubio _ <<<"${alt[2]}"
+# per-round ratios peer / earshot: "min-median-max"
+round_ratios() {
+  awk -v c="$1" '{ print $c / $1 }' "$work/$2" | sort -g | awk '{ v[NR] = $1 }
+    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f-%.1f-%.1f", v[1], m, v[NR] }'
+}
+ratio_numpy_rounds=$(round_ratios 2 rounds)
+ratio_aubio_rounds=$(round_ratios 3 rounds)
+ratio_numpy_rounds_cpu=$(round_ratios 2 rounds_cpu)
+ratio_aubio_rounds_cpu=$(round_ratios 3 rounds_cpu)
+if [ "$ratios_only" != 1 ]; then
+  measure spectrum "GStreamer spectrum, messages on (in-process)" time_pipeline "$decode ! $spectrum ! fakesink"
+  measure spectrum_quiet "GStreamer spectrum, post-messages=false (in-process)" \
+    time_pipeline "$decode ! ${spectrum/post-messages=true/post-messages=false} ! fakesink"
+fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 echo
-echo "earshot vs aubiomfcc (whole processes):     $(ratio "${med[aubio]}" "${med[full_proc]}")x faster  (target >= 3x)"
-echo "earshot vs NumPy/SciPy MFCC (processes):   $(ratio "${med[numpy]}" "${med[alt_es]}")x faster  (target >= 4x)"
-echo "earshot CLI with CSV vs aubiomfcc:          $(ratio "${med[aubio]}" "${med[cli]}")x faster"
+echo "earshot vs NumPy/SciPy MFCC (processes):   $(ratio "${med[numpy]}" "${med[alt_es]}")x faster  (target >= 4x; per round min-median-max $ratio_numpy_rounds)"
+echo "  in CPU time:                              $(ratio "$cpu_numpy" "$cpu_es")x  (per round $ratio_numpy_rounds_cpu)"
+echo "earshot vs aubiomfcc (processes):           $(ratio "${med[alt_aubio]}" "${med[alt_es]}")x faster  (target >= 3x; per round min-median-max $ratio_aubio_rounds)"
+echo "  in CPU time:                              $(ratio "$cpu_aubio" "$cpu_es")x  (per round $ratio_aubio_rounds_cpu)"
+if [ "$ratios_only" = 1 ]; then
+  echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+echo "earshot CLI with CSV vs aubiomfcc:          $(ratio "${med[alt_aubio]}" "${med[cli]}")x faster"
 echo "earshot vs spectrum with messages:          $(ratio "${med[spectrum]}" "${med[full]}")x faster"
 echo "earshot vs spectrum without messages:       $(ratio "${med[spectrum_quiet]}" "${med[full]}")x faster"
 echo "earshot real-time factor, with decode:      $(ratio "$seconds" "${med[full]}")x  (target >= 2000x)"
 echo "earshot real-time factor, elements only:    $(ratio "$seconds" "${med[elements]}")x"
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"

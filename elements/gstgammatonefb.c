@@ -35,7 +35,8 @@
  * input frames. A buffer holds one float32 vector per input frame, and keeps
  * the timestamps, duration and offsets of the input buffer.
  *
- * Non-finite input: a frame that contains a NaN or ±Inf sample gives a vector
+ * Non-finite input: a frame that contains a NaN or ±Inf sample, or samples so
+ * large (above about 1e18) that their power overflows float32, gives a vector
  * of NaN (the FFT would spread it over every band anyway), and the element
  * posts one warning message per stream (again after a flush or restart).
  *
@@ -767,12 +768,38 @@ frame_is_finite (const gfloat * x, gsize n)
   return TRUE;
 }
 
+/* Finite, with one branch at the end: the largest exponent field of the
+ * values is all ones only if one of them is NaN or infinite. */
+static gboolean
+vector_is_finite (const gfloat * x, gsize n)
+{
+  guint32 lanes[8] = { 0 }, bits[8], max_exponent = 0;
+  gsize i = 0;
+  guint j;
+
+  /* eight independent lanes, which the compiler turns into one SIMD max */
+  for (; i + 8 <= n; i += 8) {
+    memcpy (bits, x + i, sizeof (bits));
+    for (j = 0; j < 8; j++)
+      lanes[j] = MAX (lanes[j], bits[j] & 0x7f800000u);
+  }
+  for (; i < n; i++) {
+    memcpy (bits, x + i, sizeof (bits[0]));
+    max_exponent = MAX (max_exponent, bits[0] & 0x7f800000u);
+  }
+  for (j = 0; j < 8; j++)
+    max_exponent = MAX (max_exponent, lanes[j]);
+  return max_exponent != 0x7f800000u;
+}
+
 static GstFlowReturn
 gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     GstBuffer * outbuf)
 {
   GstGammatoneFb *self = GST_GAMMATONE_FB (trans);
   GstMapInfo in_map, out_map;
+  const gfloat *frames;
+  gfloat *out;
   gsize n_frames, f, non_finite = 0, first_bad = 0;
   guint n_out;
   gfloat log_floor;
@@ -802,29 +829,53 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
   }
   gst_buffer_map (outbuf, &out_map, GST_MAP_WRITE);
   g_assert (out_map.size >= n_frames * n_out * sizeof (gfloat));
+  frames = (const gfloat *) in_map.data;
+  out = (gfloat *) out_map.data;
 
+  if (self->compression == ES_FRONTEND_COMPRESSION_LOG && self->dct_plan == NULL) {
+    /* All frames of the buffer in one call: the filterbank works on blocks of
+     * frames, with the same numbers as frame by frame. */
+    es_gammatone_fb_energies_frames (self->fb, frames, n_frames, out);
+    es_log_compress (out, n_frames * n_out, log_floor);
+  } else {
+    /* Frame by frame: PCEN's smoother runs along the stream, so a frame with
+     * a non-finite sample is left out before it reaches the compression. */
+    for (f = 0; f < n_frames; f++) {
+      const gfloat *frame = frames + f * self->frame_size;
+      gfloat *vec = out + f * n_out;
+      guint b;
+
+      if (G_UNLIKELY (!frame_is_finite (frame, self->frame_size))) {
+        for (b = 0; b < n_out; b++)
+          vec[b] = NAN;
+        continue;
+      }
+      es_gammatone_fb_energies (self->fb, frame, self->energies);
+      if (self->compression == ES_FRONTEND_COMPRESSION_LOG)
+        es_log_compress (self->energies, self->n_bands, log_floor);
+      else if (self->pcen)
+        es_pcen_forward (self->pcen, self->pcen_raw, self->energies, 1,
+            self->pcen_state, self->energies);
+      if (self->dct_plan)
+        es_dct_process (self->dct_plan, self->energies, vec);
+      else
+        memcpy (vec, self->energies, n_out * sizeof (gfloat));
+    }
+  }
+
+  /* A non-finite sample makes its whole vector non-finite (the FFT spreads it
+   * over every bin), and so does a frame whose power overflows: one check
+   * per vector finds both. */
   for (f = 0; f < n_frames; f++) {
-    const gfloat *frame = (const gfloat *) in_map.data + f * self->frame_size;
-    gfloat *vec = (gfloat *) out_map.data + f * n_out;
+    gfloat *vec = out + f * n_out;
     guint b;
 
-    if (G_UNLIKELY (!frame_is_finite (frame, self->frame_size))) {
-      if (non_finite++ == 0)
-        first_bad = f;
-      for (b = 0; b < n_out; b++)
-        vec[b] = NAN;
+    if (G_LIKELY (vector_is_finite (vec, n_out)))
       continue;
-    }
-    es_gammatone_fb_energies (self->fb, frame, self->energies);
-    if (self->compression == ES_FRONTEND_COMPRESSION_LOG)
-      es_log_compress (self->energies, self->n_bands, log_floor);
-    else if (self->pcen)
-      es_pcen_forward (self->pcen, self->pcen_raw, self->energies, 1,
-          self->pcen_state, self->energies);
-    if (self->dct_plan)
-      es_dct_process (self->dct_plan, self->energies, vec);
-    else
-      memcpy (vec, self->energies, n_out * sizeof (gfloat));
+    if (non_finite++ == 0)
+      first_bad = f;
+    for (b = 0; b < n_out; b++)
+      vec[b] = NAN;
   }
 
   gst_buffer_unmap (outbuf, &out_map);
@@ -835,8 +886,9 @@ gst_gammatone_fb_transform (GstBaseTransform * trans, GstBuffer * inbuf,
     if (!self->warned_non_finite) {
       self->warned_non_finite = TRUE;
       GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-          ("Input frames contain NaN or infinite samples; their feature "
-              "vectors are NaN."),
+          ("Input frames contain NaN or infinite samples, or samples so "
+              "large that their power overflows; their feature vectors are "
+              "NaN."),
           ("first at frame %" G_GSIZE_FORMAT " of buffer %" GST_TIME_FORMAT
               ", %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " frames there",
               first_bad, GST_TIME_ARGS (GST_BUFFER_PTS (inbuf)), non_finite,

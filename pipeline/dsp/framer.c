@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "dsp/simd.h"
+
 struct _EsFramer {
   size_t frame_size;
   size_t hop_size;
@@ -92,11 +94,15 @@ es_framer_frames_for (const EsFramer *framer, size_t n_in)
 }
 
 /* out[i] = window[i] * x[i] for i in [0, n). */
-static inline void
+ES_SIMD_CLONES static void
 apply_window (const float *restrict window, const float *restrict x, size_t n,
     float *restrict out)
 {
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    es_f8_store (out + i, es_f8_load (window + i) * es_f8_load (x + i));
+  for (; i < n; i++)
     out[i] = window[i] * x[i];
 }
 

@@ -18,7 +18,7 @@ struct _EsFrontend {
   size_t chunk_size;      /* samples fed to the framer per call */
   float *chunk;           /* chunk_size pre-emphasised samples */
   float *frames;          /* room for the frames one chunk can complete */
-  float *energies;        /* n_bands */
+  float *energies;        /* log energies of max_frames frames, when the DCT is on */
 };
 
 void
@@ -128,7 +128,8 @@ es_frontend_new (const EsFrontendConfig *config, GError **error)
   max_frames = (fe->chunk_size - 1) / config->hop_size + 1;
   fe->chunk = g_new (float, fe->chunk_size);
   fe->frames = g_new (float, max_frames * config->frame_size);
-  fe->energies = g_new (float, config->n_bands);
+  if (fe->dct)
+    fe->energies = g_new (float, max_frames * config->n_bands);
   return fe;
 }
 
@@ -179,20 +180,22 @@ es_frontend_process_clip (EsFrontend *fe, const float *samples, size_t n_samples
   for (size_t pos = 0; pos < n_samples; pos += fe->chunk_size) {
     size_t n = MIN (fe->chunk_size, n_samples - pos);
     size_t got;
+    float *energies;
 
     memcpy (fe->chunk, samples + pos, n * sizeof (float));
     if (c->preemphasis != 0.0)
       es_preemphasis_f32 (fe->chunk, n, 1, (float) c->preemphasis, &preemphasis_state);
     got = es_framer_process (fe->framer, fe->chunk, n, fe->frames);
-    for (size_t i = 0; i < got; i++) {
-      es_gammatone_fb_energies (fe->fb, fe->frames + i * c->frame_size, fe->energies);
-      es_log_compress (fe->energies, n_bands, (float) c->log_floor);
-      if (fe->dct)
-        es_dct_process (fe->dct, fe->energies, row);
-      else
-        memcpy (row, fe->energies, n_bands * sizeof (float));
-      row += fe->n_features;
+    /* Log energies straight into the output rows, or via fe->energies when
+     * the DCT makes the rows shorter. */
+    energies = fe->dct ? fe->energies : row;
+    es_gammatone_fb_energies_frames (fe->fb, fe->frames, got, energies);
+    es_log_compress (energies, got * n_bands, (float) c->log_floor);
+    if (fe->dct) {
+      for (size_t i = 0; i < got; i++)
+        es_dct_process (fe->dct, energies + i * n_bands, row + i * fe->n_features);
     }
+    row += got * fe->n_features;
   }
   g_assert (row == features + total * fe->n_features);
   return features;

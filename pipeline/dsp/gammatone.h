@@ -80,6 +80,13 @@ const float *es_gammatone_fb_get_weights (const EsGammatoneFb *fb);
 /* Band energies E_b of one frame (frame_size samples, already windowed).
  * Allocation-free; uses scratch inside fb, so one thread at a time per fb. */
 void es_gammatone_fb_energies (EsGammatoneFb *fb, const float *frame, float *energies);
+/* The same for n_frames consecutive frames (rows of frame_size samples), into
+ * energies[t * n_bands + b]. Bit-identical to es_gammatone_fb_energies on each
+ * frame, whatever n_frames; faster, as the weights are applied to blocks of
+ * ES_GAMMATONE_BLOCK frames at a time. */
+#define ES_GAMMATONE_BLOCK 8
+void es_gammatone_fb_energies_frames (EsGammatoneFb *fb, const float *frames,
+    size_t n_frames, float *energies);
 /* Energies of an already computed power spectrum (n_bins values). */
 void es_gammatone_fb_apply (const EsGammatoneFb *fb, const float *power, float *energies);
 

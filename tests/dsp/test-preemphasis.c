@@ -86,6 +86,34 @@ START_TEST (test_split_invariance_mono)
 }
 END_TEST
 
+START_TEST (test_mono_rounds_like_the_formula)
+{
+  /* The mono kernel works eight samples at a time from the end of the block;
+   * every output must still be exactly (float) (x[n] - a x[n-1]) in double,
+   * whatever the length (vector part, scalar head, the first sample). */
+  GRand *rand = g_rand_new_with_seed (11);
+  float x[203], y[203];
+  const float a = 0.97f;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
+  for (size_t n = 0; n <= G_N_ELEMENTS (x); n++) {
+    float last = 0.125f;
+
+    memcpy (y, x, n * sizeof (float));
+    es_preemphasis_f32 (y, n, 1, a, &last);
+    for (size_t i = 0; i < n; i++) {
+      double prev = i == 0 ? 0.125 : (double) x[i - 1];
+      float want = (float) ((double) x[i] - (double) a * prev);
+      ck_assert_msg (memcmp (&y[i], &want, sizeof (float)) == 0,
+          "n = %zu, sample %zu: %.9g, want %.9g", n, i, y[i], want);
+    }
+    ck_assert_float_eq (last, n > 0 ? x[n - 1] : 0.125f);
+  }
+  g_rand_free (rand);
+}
+END_TEST
+
 START_TEST (test_first_sample_and_zero_coefficient)
 {
   float x[4] = { 0.5f, 0.25f, -1.0f, 2.0f }, last = 0.0f;
@@ -146,6 +174,7 @@ preemphasis_suite (void)
   tcase_add_test (tc, test_f32_matches_numpy);
   tcase_add_test (tc, test_f64_matches_numpy);
   tcase_add_test (tc, test_split_invariance_mono);
+  tcase_add_test (tc, test_mono_rounds_like_the_formula);
   tcase_add_test (tc, test_first_sample_and_zero_coefficient);
   tcase_add_test (tc, test_nan_propagates_per_channel);
   tcase_add_test (tc, test_zero_frames);

@@ -288,6 +288,38 @@ GST_START_TEST (test_non_finite)
 
 GST_END_TEST;
 
+GST_START_TEST (test_overflow_is_reported)
+{
+  /* A finite but huge frame overflows the float power spectrum: like a frame
+   * with a NaN sample, its vector is NaN and the stream gets a warning (its
+   * energies were +Inf, or NaN where a zero weight met an infinite bin). */
+  const guint size = 400, bands = 64;
+  gfloat *x = es_test_signal (2 * size, 16000, 15);
+  GstHarness *h = setup (NULL, FRAMES_CAPS (16000, 400, 160));
+  GstBus *bus = es_harness_bus (h);
+  gfloat *y = g_new (gfloat, 2 * bands);
+  GstBuffer *out;
+  guint i;
+
+  for (i = 0; i < size; i++)
+    x[size + i] *= 1e25f;
+  fail_unless_equals_int (gst_harness_push (h, frames_buffer (x, 2, size, 0)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  gst_buffer_extract (out, 0, y, 2 * bands * sizeof (gfloat));
+  gst_buffer_unref (out);
+  for (i = 0; i < 2 * bands; i++)
+    fail_unless (i < bands ? isfinite (y[i]) : isnan (y[i]));
+  fail_unless_equals_int (es_bus_count (bus, GST_MESSAGE_WARNING), 1);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  g_free (y);
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_timestamps_and_sizes)
 {
   gfloat *x = es_test_signal (5 * 400, 16000, 14);
@@ -491,6 +523,7 @@ gammatonefb_suite (void)
   tcase_add_test (tc, test_dct);
   tcase_add_test (tc, test_bad_settings);
   tcase_add_test (tc, test_non_finite);
+  tcase_add_test (tc, test_overflow_is_reported);
   tcase_add_test (tc, test_timestamps_and_sizes);
   tcase_add_test (tc, test_rate_change);
   tcase_add_test (tc, test_runtime_property_change);
