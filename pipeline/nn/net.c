@@ -7,9 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#ifdef ES_BLAS_OPENBLAS
-#include <cblas.h>
-#endif
+#include "nn/blas.h"
 
 G_DEFINE_QUARK (es-nn-error-quark, es_nn_error)
 
@@ -54,18 +52,14 @@ es_nn_set_threads (int n_threads)
   if (n_threads < 1)
     n_threads = 1;
   threads_setting = n_threads;
-#ifdef ES_BLAS_OPENBLAS
-  openblas_set_num_threads (n_threads);
-#endif
+  es_blas_set_threads (n_threads);
 }
 
 int
 es_nn_get_threads (void)
 {
-#ifdef ES_BLAS_OPENBLAS
-  if (threads_setting == 0)
-    return openblas_get_num_threads ();
-#endif
+  if (threads_setting == 0 && es_blas_get_threads () > 0)
+    return es_blas_get_threads ();
   return threads_setting > 0 ? threads_setting : 1;
 }
 
@@ -239,6 +233,8 @@ es_net_new_limited (const char *architecture_json, int in_ndim,
 
   g_return_val_if_fail (architecture_json != NULL, NULL);
 
+  if (!es_blas_load (error))
+    return NULL;
   if (in_ndim < 1 || in_ndim > 3 || in_shape == NULL) {
     g_set_error (error, ES_NN_ERROR, ES_NN_ERROR_SHAPE,
         "input must have 1 to 3 axes per example ([N], [C, L] or [C, H, W]), got %d",

@@ -42,6 +42,7 @@ typedef enum {
   ES_NN_ERROR_FILE,          /* a model file could not be read or written */
   ES_NN_ERROR_FORMAT,        /* a model file is malformed */
   ES_NN_ERROR_DATA,          /* training data is unusable */
+  ES_NN_ERROR_BLAS,          /* the BLAS library cannot be loaded (nn/blas.h) */
 } EsNnError;
 
 typedef struct {

@@ -5,7 +5,7 @@
  * 2-wide max-pool, see conv_fused_forward). */
 #include "nn/layers/kernels.h"
 
-#include <cblas.h>
+#include "nn/blas.h"
 #include <math.h>
 #include <string.h>
 
@@ -157,14 +157,14 @@ conv_forward (ConvLayer *l, const float *in, float *out, size_t batch,
       im2col (l, in + (b0 + e) * l->base.in_size, ws->cols + e * P, N);
     if (nb == 1) {
       float *restrict y = out + b0 * l->base.out_size;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+      es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
           1.0f, w, K, ws->cols, N, 0.0f, y, N);
       if (bias)
         for (size_t o = 0; o < O; o++)
           for (size_t p = 0; p < P; p++)
             y[o * P + p] += bias[o];
     } else {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
+      es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, O, N, K,
           1.0f, w, K, ws->cols, N, 0.0f, ws->gemm, N);
       /* [O, nb*P] -> [nb, O, P] */
       for (size_t e = 0; e < nb; e++) {
@@ -214,12 +214,12 @@ conv_backward (ConvLayer *l, const float *in, const float *grad_out,
       for (size_t e = 0; e < nb; e++)
         im2col (l, in + (b0 + e) * l->base.in_size, ws->cols + e * P, N);
       /* dW [O, K] += dY [O, N] x cols^T [N, K] */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, O, K, N,
+      es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, O, K, N,
           1.0f, dy, N, ws->cols, N, 1.0f, dw, K);
     }
     if (grad_in) {
       /* dcols [K, N] = W^T [K, O] x dY [O, N], reusing the column buffer. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, K, N, O,
+      es_blas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, K, N, O,
           1.0f, l->weight->value->data, K, dy, N, 0.0f, ws->cols, N);
       for (size_t e = 0; e < nb; e++)
         col2im_add (l, ws->cols + e * P, N, grad_in + (b0 + e) * l->base.in_size);
@@ -242,7 +242,7 @@ conv_gemm (size_t O, size_t N, size_t K, const float *w, const float *b, float *
     rows = MAX ((size_t) (small / ((double) N * K)) & ~(size_t) 15, 16);
   for (size_t o0 = 0; o0 < O; o0 += rows) {
     const size_t m = MIN (rows, O - o0);
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, N, K,
+    es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, N, K,
         1.0f, w + o0 * K, K, b, N, 0.0f, c + o0 * N, N);
   }
 }

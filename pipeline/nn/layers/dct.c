@@ -4,7 +4,7 @@
  * front-end's; the backward applies the transpose of the same matrix. */
 #include "nn/layers/kernels.h"
 
-#include <cblas.h>
+#include "nn/blas.h"
 #include <string.h>
 
 #include "dsp/dct.h"
@@ -110,7 +110,7 @@ dct_backward (EsLayer *layer, const float *in, const float *out, const float *gr
     return;
   /* dx [n_in, T] = D^T [n_in, n_out] dy [n_out, T], per example */
   for (size_t e = 0; e < batch; e++)
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, l->n_in, T, l->n_out, 1.0f,
+    es_blas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, l->n_in, T, l->n_out, 1.0f,
         l->matrix, l->n_in, grad_out + e * layer->out_size, T, 0.0f,
         grad_in + e * layer->in_size, T);
 }

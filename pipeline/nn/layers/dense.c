@@ -2,7 +2,7 @@
  * [out, in]; SGEMM over the batch, SGEMV for one example. */
 #include "nn/layers/kernels.h"
 
-#include <cblas.h>
+#include "nn/blas.h"
 #include <string.h>
 
 typedef struct {
@@ -71,12 +71,12 @@ dense_forward (EsLayer *layer, const float *in, float *out, size_t batch,
   /* One example: a matrix-vector product (OpenBLAS's GEMM with M = 1 does
    * not stream W as fast). */
   if (batch == 1) {
-    cblas_sgemv (CblasRowMajor, CblasNoTrans, n_out, n_in, 1.0f, w, n_in, in, 1, 1.0f,
+    es_blas_sgemv (CblasRowMajor, CblasNoTrans, n_out, n_in, 1.0f, w, n_in, in, 1, 1.0f,
         out, 1);
     return;
   }
   /* Y [B, n_out] = X [B, n_in] x W^T [n_in, n_out] + Y */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in,
+  es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in,
       1.0f, in, n_in, w, n_in, 1.0f, out, n_out);
 }
 
@@ -97,11 +97,11 @@ dense_backward (EsLayer *layer, const float *in, const float *out, const float *
   }
   /* dW [n_out, n_in] += dY^T [n_out, B] x X [B, n_in] */
   if (dw)
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, batch,
+    es_blas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, batch,
         1.0f, grad_out, n_out, in, n_in, 1.0f, dw, n_in);
   /* dX [B, n_in] = dY [B, n_out] x W [n_out, n_in] */
   if (grad_in)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, n_in, n_out,
+    es_blas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, n_in, n_out,
         1.0f, grad_out, n_out, l->weight->value->data, n_in, 0.0f, grad_in, n_in);
 }
 
