@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "dsp/biquad.h"
-#include "io/png.h" /* ES_IO_ERROR */
+#include "io/io-error.h"
 
 G_BEGIN_DECLS
 

@@ -11,8 +11,6 @@
 #include "dsp/compress.h"
 #include "dsp/gammatone-params.h"
 
-G_DEFINE_QUARK (es-model-error-quark, es_model_error);
-
 struct _EsModel {
   EsNet *net;
   char *name;
