@@ -1,8 +1,10 @@
 # `meson install --destdir`: plugin, library, headers and the CLI land under
 # prefix/libdir etc. of this build, and the staged plugin loads from there.
-# Args: BUILD_ROOT PREFIX LIBDIR INCLUDEDIR BINDIR
+# The installed library does not search the source tree for models or targets
+# (the uninstalled one does).
+# Args: BUILD_ROOT PREFIX LIBDIR INCLUDEDIR BINDIR SOURCE_ROOT
 . "$(dirname "$0")/common.sh"
-build_root=$1 prefix=$2 libdir=$3 includedir=$4 bindir=$5
+build_root=$1 prefix=$2 libdir=$3 includedir=$4 bindir=$5 source_root=$6
 dest="$work/dest"
 case $libdir in /*) ;; *) libdir="$prefix/$libdir" ;; esac
 case $includedir in /*) ;; *) includedir="$prefix/$includedir" ;; esac
@@ -33,4 +35,21 @@ grep -q "github.com/earshot-audio/earshot" "$work/out" && ok "origin URL is real
   || fail "no targets in $dest$prefix/share/earshot/targets"
 [ -f "$dest$prefix/share/gstreamer-1.0/presets/GstEqRender.prs" ] && ok "eqrender presets in share/gstreamer-1.0/presets" \
   || fail "no GstEqRender.prs in $dest$prefix/share/gstreamer-1.0/presets"
+
+# Model and target search: the build tree's CLI finds the shipped model in the
+# source tree without ES_MODEL_PATH; the installed one (its library staged)
+# never looks there, whether or not the name is found elsewhere.
+run env -u ES_MODEL_PATH "$EARSHOT" model info --json iem-signature-1d
+expect_status 0 "uninstalled: shipped model found by name without ES_MODEL_PATH"
+grep -q "$source_root/models/iem-signature-1d.safetensors" "$work/out" \
+  && ok "uninstalled: found in the source tree" \
+  || fail "uninstalled: not from $source_root/models: $(head -c 300 "$work/out")"
+# (Targets share the search-path code, pipeline/io/search-path.c.)
+run env -u ES_MODEL_PATH LD_LIBRARY_PATH="$dest$libdir" \
+  "$dest$bindir/earshot" model info iem-signature-1d
+if grep -q "$source_root/models" "$work/out" "$work/err"; then
+  fail "installed earshot looked in the source tree: $(grep -h "$source_root" "$work/out" "$work/err" | head -c 300)"
+else
+  ok "installed earshot: source-tree models/ neither used nor searched (exit $status)"
+fi
 finish
