@@ -141,7 +141,7 @@
 #include <gst/tag/tag.h>
 
 #include "gstcnnclassify.h"
-#include "es-caps.h"
+#include "media-types.h"
 #include "decide/decision.h"
 #include "io/resize.h"
 

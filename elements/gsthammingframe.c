@@ -61,7 +61,7 @@
 #include <gst/audio/audio.h>
 
 #include "gsthammingframe.h"
-#include "es-caps.h"
+#include "media-types.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define GST_CAT_DEFAULT gst_hamming_frame_debug

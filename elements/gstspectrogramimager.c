@@ -94,7 +94,7 @@
 #include <string.h>
 
 #include "gstspectrogramimager.h"
-#include "es-caps.h"
+#include "media-types.h"
 #include "io/graph.h"
 #include "io/frcurve.h"
 #include "io/spectrogram-image.h"
