@@ -62,6 +62,7 @@
 
 #include "gsthammingframe.h"
 #include "media-types.h"
+#include "dsp/frame-time.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define GST_CAT_DEFAULT gst_hamming_frame_debug
@@ -626,10 +627,8 @@ gst_hamming_frame_query (GstBaseTransform * trans, GstPadDirection direction,
 static GstClockTime
 gst_hamming_frame_frame_pts (GstHammingFrame * self, guint64 index)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (self->start_ts))
-    return GST_CLOCK_TIME_NONE;
-  return self->start_ts + gst_util_uint64_scale_int (index *
-      es_framer_get_hop_size (self->framer), GST_SECOND, self->rate);
+  return es_frame_time (self->start_ts, index,
+      (guint64) es_framer_get_hop_size (self->framer) * GST_SECOND, self->rate);
 }
 
 /* Restart on DISCONT or a timestamp jump, and anchor T0 after a reset. */
@@ -643,7 +642,7 @@ gst_hamming_frame_track_timestamps (GstHammingFrame * self, GstBuffer * inbuf)
     gst_hamming_frame_reset (self);
   } else if (self->anchored && GST_CLOCK_TIME_IS_VALID (pts)) {
     GstClockTime elapsed =
-        gst_util_uint64_scale_int (self->samples_in, GST_SECOND, self->rate);
+        es_frame_time (0, self->samples_in, GST_SECOND, self->rate);
 
     if (GST_CLOCK_TIME_IS_VALID (self->start_ts)) {
       GstClockTime expected = self->start_ts + elapsed;
@@ -797,8 +796,8 @@ gst_hamming_frame_generate_output (GstBaseTransform * trans,
   GST_BUFFER_PTS (out) = pts;
   GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (out) = GST_CLOCK_TIME_IS_VALID (pts) ? end - pts :
-      gst_util_uint64_scale_int (n_frames *
-      es_framer_get_hop_size (self->framer), GST_SECOND, self->rate);
+      es_frame_time (0, n_frames,
+      (guint64) es_framer_get_hop_size (self->framer) * GST_SECOND, self->rate);
   GST_BUFFER_OFFSET (out) = first;
   GST_BUFFER_OFFSET_END (out) = first + n_frames;
   if (self->discont) {
