@@ -30,9 +30,9 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "eq/eq-error.h"
-#include "io/frcsv.h"
-#include "io/parametric-eq.h"
+#include "eq-error.h"
+#include "../io/frcsv.h"
+#include "../io/parametric-eq.h"
 
 G_BEGIN_DECLS
 

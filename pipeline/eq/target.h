@@ -7,8 +7,8 @@
 
 #include <glib.h>
 
-#include "eq/eq-error.h"
-#include "io/frcsv.h"
+#include "eq-error.h"
+#include "../io/frcsv.h"
 
 G_BEGIN_DECLS
 

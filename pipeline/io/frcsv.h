@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "io/io-error.h"
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

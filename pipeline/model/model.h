@@ -30,11 +30,11 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "dsp/gammatone.h"
-#include "model/frontend-desc.h"
-#include "model/model-error.h"
-#include "nn/net.h"
-#include "nn/safetensors.h"
+#include "../dsp/gammatone.h"
+#include "frontend-desc.h"
+#include "model-error.h"
+#include "../nn/net.h"
+#include "../nn/safetensors.h"
 
 G_BEGIN_DECLS
 

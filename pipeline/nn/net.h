@@ -29,8 +29,8 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "nn/nn-error.h"
-#include "nn/tensor.h"
+#include "nn-error.h"
+#include "tensor.h"
 
 G_BEGIN_DECLS
 

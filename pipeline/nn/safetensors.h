@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "nn/safetensors-error.h"
+#include "safetensors-error.h"
 
 G_BEGIN_DECLS
 
