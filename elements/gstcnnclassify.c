@@ -30,9 +30,12 @@
  * itself; input that does not match fails with an error naming what the
  * model expects and what came.
  *
- * Timestamps: vector i of n in a buffer spans [PTS + D·i/n, PTS + D·(i+1)/n)
- * with D the buffer's duration (the formula of #spectrogramimager; without a
- * duration, the caps' frame rate gives the step), so nothing accumulates
+ * Timestamps: vector i of n in a buffer gets the time #hammingframe gave
+ * that frame, T0 + (OFFSET + i)/F with F the caps' frame rate, when the
+ * buffer's OFFSET .. OFFSET_END number its vectors; else it spans
+ * [PTS + D·i/n, PTS + D·(i+1)/n) with D the buffer's duration (without a
+ * duration, the caps' frame rate gives the step). One formula
+ * (dsp/frame-time.h) computes all of them from counts, so nothing accumulates
  * rounding; a window spans from its first frame's start to its last frame's
  * end and its decision is timestamped to that span.
  *
@@ -1223,10 +1226,11 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 /* ---- streaming ---------------------------------------------------------- */
 
 /* Frame i of n in buf spans [*start, *end), from the frame count
- * (dsp/frame-time.h): with the caps' frame rate and a buffer whose OFFSET ..
- * OFFSET_END numbers its n frames (hammingframe, gammatonefb), exactly the
- * times hammingframe gave those frames; else the buffer's duration in n equal
- * steps; without a PTS, frames counted from the last reset. */
+ * (dsp/frame-time.h): for feature vectors with the caps' frame rate in a
+ * buffer whose OFFSET .. OFFSET_END numbers its n frames (hammingframe,
+ * gammatonefb), exactly the times hammingframe gave those frames; else
+ * the buffer's duration in n equal steps; without a PTS, frames counted
+ * from the last reset. */
 static void
 gst_cnn_classify_frame_span (GstCnnClassify * self, GstBuffer * buf, gsize i,
     gsize n, GstClockTime * start, GstClockTime * end)
@@ -1237,7 +1241,7 @@ gst_cnn_classify_frame_span (GstCnnClassify * self, GstBuffer * buf, gsize i,
   guint64 step = (guint64) self->fps_d * GST_SECOND;
 
   *start = *end = GST_CLOCK_TIME_NONE;
-  if (self->fps_n > 0 && GST_CLOCK_TIME_IS_VALID (pts)
+  if (!self->image_input && self->fps_n > 0 && GST_CLOCK_TIME_IS_VALID (pts)
       && GST_BUFFER_OFFSET_IS_VALID (buf) && GST_BUFFER_OFFSET_END_IS_VALID (buf)
       && GST_BUFFER_OFFSET_END (buf) - first == n) {
     *start = es_frame_time_in_buffer (pts, first, i, step, self->fps_n);

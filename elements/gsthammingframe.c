@@ -24,9 +24,10 @@
  * identical whatever way the audio is split into buffers.
  *
  * Timestamps: frame k (counted from the last reset) gets
- * PTS = T0 + k·H/R, where T0 is the PTS of the first buffer after the reset,
- * and a duration of H/R; a buffer's duration covers its frames. Buffer
- * offsets are frame indices. The framing restarts (buffered samples are
+ * PTS = T0 + k·H/R (rounded down to the ns from the count alone, so nothing
+ * accumulates: dsp/frame-time.h), where T0 is the PTS of the first buffer
+ * after the reset; a buffer's duration covers its frames. Buffer offsets are
+ * frame indices (OFFSET the first, OFFSET_END one past the last). The framing restarts (buffered samples are
  * dropped and T0 is taken again) on a DISCONT buffer, when a buffer's PTS
  * differs from the expected one by more than half a hop, on FLUSH_STOP, on a
  * caps change (e.g. a new sample rate) and on READY→PAUSED. A trailing
