@@ -23,7 +23,7 @@ START_TEST (test_definition)
   GRand *rand = g_rand_new_with_seed (13);
 
   /* small and large products: the 64-bit quotient and the long division */
-  for (int i = 0; i < 200000; i++) {
+  for (int i = 0; i < 50000; i++) {
     guint64 t0 = g_rand_int_range (rand, 0, 1000) * SECOND;
     guint64 k = i % 2 ? (guint64) g_rand_int (rand) : ((guint64) g_rand_int (rand) << 24);
     guint64 num = i % 3 ? (guint64) g_rand_int_range (rand, 1, 4096) * SECOND
@@ -80,6 +80,8 @@ START_TEST (test_million_frames)
   const guint64 n_frames = 1000000;
   GRand *rand = g_rand_new_with_seed (7);
   guint64 first = 0, naive = t0;
+  /* under valgrind (./dev memcheck) every 101st frame is checked, not all */
+  guint64 check_every = g_getenv ("ES_TEST_MEMCHECK") ? 101 : 1;
 
   while (first < n_frames) {
     guint64 n = g_rand_int_range (rand, 1, 38);
@@ -88,11 +90,12 @@ START_TEST (test_million_frames)
     ck_assert_msg (is_floor (pts, t0, first, num, den), "frame %"
         G_GUINT64_FORMAT, first);
     for (guint64 i = 0; i < n; i++) {
-      guint64 t = es_frame_time_in_buffer (pts, first, i, num, den);
-
-      ck_assert_msg (is_floor (t, t0, first + i, num, den), "frame %"
-          G_GUINT64_FORMAT " of a buffer at %" G_GUINT64_FORMAT, first + i, first);
       naive += num / den;
+      if ((first + i) % check_every != 0)
+        continue;
+      ck_assert_msg (is_floor (es_frame_time_in_buffer (pts, first, i, num, den),
+              t0, first + i, num, den), "frame %" G_GUINT64_FORMAT
+          " of a buffer at %" G_GUINT64_FORMAT, first + i, first);
     }
     first += n;
   }
@@ -111,7 +114,6 @@ frame_time_suite (void)
   Suite *s = suite_create ("frame-time");
   TCase *tc = tcase_create ("core");
 
-  tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_definition);
   tcase_add_test (tc, test_none_and_overflow);
   tcase_add_test (tc, test_million_frames);

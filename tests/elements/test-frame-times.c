@@ -189,7 +189,6 @@ frame_times_suite (void)
   Suite *s = suite_create ("frame-times");
   TCase *tc = tcase_create ("general");
 
-  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_hammingframe_million_frames);
   tcase_add_test (tc, test_cnnclassify_frame_times);
   tcase_add_test (tc, test_spectrogramimager_million_frames);
