@@ -30,9 +30,12 @@
  * itself; input that does not match fails with an error naming what the
  * model expects and what came.
  *
- * Timestamps: vector i of n in a buffer spans [PTS + D·i/n, PTS + D·(i+1)/n)
- * with D the buffer's duration (the formula of #spectrogramimager; without a
- * duration, the caps' frame rate gives the step), so nothing accumulates
+ * Timestamps: vector i of n in a buffer gets the time #hammingframe gave
+ * that frame, T0 + (OFFSET + i)/F with F the caps' frame rate, when the
+ * buffer's OFFSET .. OFFSET_END number its vectors; else it spans
+ * [PTS + D·i/n, PTS + D·(i+1)/n) with D the buffer's duration (without a
+ * duration, the caps' frame rate gives the step). One formula
+ * (dsp/frame-time.h) computes all of them from counts, so nothing accumulates
  * rounding; a window spans from its first frame's start to its last frame's
  * end and its decision is timestamped to that span.
  *
@@ -141,8 +144,9 @@
 #include <gst/tag/tag.h>
 
 #include "gstcnnclassify.h"
-#include "es-caps.h"
+#include "media-types.h"
 #include "decide/decision.h"
+#include "dsp/frame-time.h"
 #include "io/resize.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
@@ -1221,19 +1225,33 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 
 /* ---- streaming ---------------------------------------------------------- */
 
-/* Frame i of n in buf spans [*start, *end): the buffer's duration split
- * exactly (spectrogramimager's formula), else the caps' frame rate. */
+/* Frame i of n in buf spans [*start, *end), from the frame count
+ * (dsp/frame-time.h): for feature vectors with the caps' frame rate in a
+ * buffer whose OFFSET .. OFFSET_END numbers its n frames (hammingframe,
+ * gammatonefb), exactly the times hammingframe gave those frames; else
+ * the buffer's duration in n equal steps; without a PTS, frames counted
+ * from the last reset. */
 static void
 gst_cnn_classify_frame_span (GstCnnClassify * self, GstBuffer * buf, gsize i,
     gsize n, GstClockTime * start, GstClockTime * end)
 {
   GstClockTime pts = GST_BUFFER_PTS (buf);
   GstClockTime dur = GST_BUFFER_DURATION (buf);
+  guint64 first = GST_BUFFER_OFFSET (buf);
+  guint64 step = (guint64) self->fps_d * GST_SECOND;
 
   *start = *end = GST_CLOCK_TIME_NONE;
+  if (!self->image_input && self->fps_n > 0 && GST_CLOCK_TIME_IS_VALID (pts)
+      && GST_BUFFER_OFFSET_IS_VALID (buf) && GST_BUFFER_OFFSET_END_IS_VALID (buf)
+      && GST_BUFFER_OFFSET_END (buf) - first == n) {
+    *start = es_frame_time_in_buffer (pts, first, i, step, self->fps_n);
+    *end = es_frame_time_in_buffer (pts, first, i + 1, step, self->fps_n);
+  }
+  if (GST_CLOCK_TIME_IS_VALID (*start) && GST_CLOCK_TIME_IS_VALID (*end))
+    return;
   if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dur)) {
-    *start = pts + gst_util_uint64_scale (dur, i, n);
-    *end = pts + gst_util_uint64_scale (dur, i + 1, n);
+    *start = es_frame_time (pts, i, dur, n);
+    *end = es_frame_time (pts, i + 1, dur, n);
   } else if (self->fps_n > 0) {
     guint64 k = i;
 
@@ -1242,10 +1260,8 @@ gst_cnn_classify_frame_span (GstCnnClassify * self, GstBuffer * buf, gsize i,
       pts = 0;
       k = self->untimed_frames + i;
     }
-    *start = pts + gst_util_uint64_scale (k, GST_SECOND * self->fps_d,
-        self->fps_n);
-    *end = pts + gst_util_uint64_scale (k + 1, GST_SECOND * self->fps_d,
-        self->fps_n);
+    *start = es_frame_time (pts, k, step, self->fps_n);
+    *end = es_frame_time (pts, k + 1, step, self->fps_n);
   } else if (GST_CLOCK_TIME_IS_VALID (pts)) {
     *start = *end = pts;
   }

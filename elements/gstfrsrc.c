@@ -52,7 +52,7 @@
 #include <string.h>
 
 #include "gstfrsrc.h"
-#include "es-caps.h"
+#include "media-types.h"
 #include "io/frcsv.h"
 #include "io/frcurve.h"
 

@@ -79,7 +79,7 @@
 #include <string.h>
 
 #include "gstgammatonefb.h"
-#include "es-caps.h"
+#include "media-types.h"
 #include "dsp/fft.h"
 #include "model/frontend-desc.h"
 

@@ -24,9 +24,10 @@
  * identical whatever way the audio is split into buffers.
  *
  * Timestamps: frame k (counted from the last reset) gets
- * PTS = T0 + k·H/R, where T0 is the PTS of the first buffer after the reset,
- * and a duration of H/R; a buffer's duration covers its frames. Buffer
- * offsets are frame indices. The framing restarts (buffered samples are
+ * PTS = T0 + k·H/R (rounded down to the ns from the count alone, so nothing
+ * accumulates: dsp/frame-time.h), where T0 is the PTS of the first buffer
+ * after the reset; a buffer's duration covers its frames. Buffer offsets are
+ * frame indices (OFFSET the first, OFFSET_END one past the last). The framing restarts (buffered samples are
  * dropped and T0 is taken again) on a DISCONT buffer, when a buffer's PTS
  * differs from the expected one by more than half a hop, on FLUSH_STOP, on a
  * caps change (e.g. a new sample rate) and on READY→PAUSED. A trailing
@@ -61,7 +62,8 @@
 #include <gst/audio/audio.h>
 
 #include "gsthammingframe.h"
-#include "es-caps.h"
+#include "media-types.h"
+#include "dsp/frame-time.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define GST_CAT_DEFAULT gst_hamming_frame_debug
@@ -626,10 +628,8 @@ gst_hamming_frame_query (GstBaseTransform * trans, GstPadDirection direction,
 static GstClockTime
 gst_hamming_frame_frame_pts (GstHammingFrame * self, guint64 index)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (self->start_ts))
-    return GST_CLOCK_TIME_NONE;
-  return self->start_ts + gst_util_uint64_scale_int (index *
-      es_framer_get_hop_size (self->framer), GST_SECOND, self->rate);
+  return es_frame_time (self->start_ts, index,
+      (guint64) es_framer_get_hop_size (self->framer) * GST_SECOND, self->rate);
 }
 
 /* Restart on DISCONT or a timestamp jump, and anchor T0 after a reset. */
@@ -643,7 +643,7 @@ gst_hamming_frame_track_timestamps (GstHammingFrame * self, GstBuffer * inbuf)
     gst_hamming_frame_reset (self);
   } else if (self->anchored && GST_CLOCK_TIME_IS_VALID (pts)) {
     GstClockTime elapsed =
-        gst_util_uint64_scale_int (self->samples_in, GST_SECOND, self->rate);
+        es_frame_time (0, self->samples_in, GST_SECOND, self->rate);
 
     if (GST_CLOCK_TIME_IS_VALID (self->start_ts)) {
       GstClockTime expected = self->start_ts + elapsed;
@@ -797,8 +797,8 @@ gst_hamming_frame_generate_output (GstBaseTransform * trans,
   GST_BUFFER_PTS (out) = pts;
   GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (out) = GST_CLOCK_TIME_IS_VALID (pts) ? end - pts :
-      gst_util_uint64_scale_int (n_frames *
-      es_framer_get_hop_size (self->framer), GST_SECOND, self->rate);
+      es_frame_time (0, n_frames,
+      (guint64) es_framer_get_hop_size (self->framer) * GST_SECOND, self->rate);
   GST_BUFFER_OFFSET (out) = first;
   GST_BUFFER_OFFSET_END (out) = first + n_frames;
   if (self->discont) {

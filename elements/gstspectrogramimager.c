@@ -94,7 +94,8 @@
 #include <string.h>
 
 #include "gstspectrogramimager.h"
-#include "es-caps.h"
+#include "media-types.h"
+#include "dsp/frame-time.h"
 #include "io/graph.h"
 #include "io/frcurve.h"
 #include "io/spectrogram-image.h"
@@ -679,9 +680,7 @@ gst_spectrogram_imager_window_reset (GstSpectrogramImager * self)
 static GstClockTime
 gst_spectrogram_imager_frame_time (GstSpectrogramImager * self, guint64 index)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (self->t0))
-    return GST_CLOCK_TIME_NONE;
-  return self->t0 + gst_util_uint64_scale (index, (guint64) self->fps_d * GST_SECOND,
+  return es_frame_time (self->t0, index, (guint64) self->fps_d * GST_SECOND,
       (guint64) self->fps_n);
 }
 
@@ -784,7 +783,7 @@ gst_spectrogram_imager_track_timestamps (GstSpectrogramImager * self, GstBuffer 
     GST_DEBUG_OBJECT (self, "discont: restarting the windows");
     ret = gst_spectrogram_imager_drain (self);
   } else if (self->anchored && GST_CLOCK_TIME_IS_VALID (pts)) {
-    GstClockTime offset = gst_util_uint64_scale (self->next_index,
+    GstClockTime offset = es_frame_time (0, self->next_index,
         (guint64) self->fps_d * GST_SECOND, (guint64) self->fps_n);
     if (GST_CLOCK_TIME_IS_VALID (self->t0)) {
       GstClockTimeDiff diff = GST_CLOCK_DIFF (self->t0 + offset, pts);
@@ -1031,7 +1030,7 @@ gst_spectrogram_imager_src_query (GstPad * pad, GstObject * parent, GstQuery * q
       /* An image leaves when its last frame has come: window span later. */
       if (self->have_input && self->active_mode == GST_SPECTROGRAM_IMAGER_MODE_SPECTROGRAM) {
         gst_query_parse_latency (query, &live, &min, &max);
-        span = gst_util_uint64_scale (self->window, (guint64) self->fps_d * GST_SECOND,
+        span = es_frame_time (0, self->window, (guint64) self->fps_d * GST_SECOND,
             (guint64) self->fps_n);
         min += span;
         if (GST_CLOCK_TIME_IS_VALID (max))
@@ -1104,10 +1103,10 @@ gst_spectrogram_imager_render_graphs (GstSpectrogramImager * self, GstBuffer * i
     if (GST_BUFFER_PTS_IS_VALID (in)) {
       GstClockTime duration = GST_BUFFER_DURATION (in);
       if (GST_CLOCK_TIME_IS_VALID (duration)) {
-        GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in)
-            + gst_util_uint64_scale (duration, v, n_vectors);
-        GST_BUFFER_DURATION (out) = gst_util_uint64_scale (duration, v + 1, n_vectors)
-            - gst_util_uint64_scale (duration, v, n_vectors);
+        /* vector v of n: the buffer's duration in n equal steps */
+        GST_BUFFER_PTS (out) = es_frame_time (GST_BUFFER_PTS (in), v, duration, n_vectors);
+        GST_BUFFER_DURATION (out) = es_frame_time (0, v + 1, duration, n_vectors)
+            - es_frame_time (0, v, duration, n_vectors);
       } else {
         GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in);
       }

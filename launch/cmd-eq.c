@@ -96,7 +96,7 @@ eq_fit (int argc, char **argv)
         "residual (RMS 20 Hz-10 kHz after mean removal) and the EQ in\n"
         "ParametricEQ.txt form ('#' lines are comments to the reader).\n\n"
         "Shipped targets: %s (searched in $ES_TARGET_PATH, the source tree's\n"
-        "targets/ and the installed targets folder).", list);
+        "targets/ in uninstalled builds and the installed targets folder).", list);
     g_option_context_set_summary (context, summary);
     g_free (summary);
     g_free (list);

@@ -30,7 +30,7 @@
 
 #include "commands.h"
 #include "runtime.h"
-#include "../elements/es-caps.h"
+#include "media-types.h"
 #include "dsp/fft.h"
 #include "io/output.h"
 #include "io/text.h"

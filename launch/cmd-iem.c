@@ -791,7 +791,8 @@ es_cmd_iem (int argc, char **argv)
       "image files (-r: with subfolders), in sorted order.");
   g_option_context_set_description (context,
       "Models are found by name on ES_MODEL_PATH, the source tree's models/\n"
-      "and the installed models folder (earshot model info NAME shows one).\n"
+      "(uninstalled builds) and the installed models folder (earshot model\n"
+      "info NAME shows one).\n"
       "Files that cannot be read or classified are reported and skipped.\n"
       "Exit status: 0 all classified, 1 some file or a model failed, 2 usage.");
   if (!g_option_context_parse (context, &argc, &argv, &error)) {

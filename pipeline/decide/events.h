@@ -36,9 +36,9 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "decide/decide-error.h"
-#include "decide/decision.h"
-#include "decide/windows.h"
+#include "decide-error.h"
+#include "decision.h"
+#include "windows.h"
 
 G_BEGIN_DECLS
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "dsp/window.h"
+#include "window.h"
 
 G_BEGIN_DECLS
 

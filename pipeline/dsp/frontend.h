@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "dsp/window.h"
-#include "dsp/gammatone.h"
+#include "window.h"
+#include "gammatone.h"
 
 G_BEGIN_DECLS
 

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "dsp/gammatone.h"
+#include "gammatone.h"
 
 G_BEGIN_DECLS
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "dsp/dsp-error.h"
+#include "dsp-error.h"
 
 G_BEGIN_DECLS
 

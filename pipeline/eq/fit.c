@@ -6,7 +6,6 @@
 
 #include "io/frcurve.h"
 
-G_DEFINE_QUARK (es-eq-error-quark, es_eq_error)
 
 /* Penalty weights, relative to the error terms (which are in dB); the
  * slope's is an option. */

@@ -30,19 +30,11 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "io/frcsv.h"
-#include "io/parametric-eq.h"
+#include "eq-error.h"
+#include "../io/frcsv.h"
+#include "../io/parametric-eq.h"
 
 G_BEGIN_DECLS
-
-#define ES_EQ_ERROR (es_eq_error_quark ())
-GQuark es_eq_error_quark (void);
-
-typedef enum {
-  ES_EQ_ERROR_INVALID,          /* an option is out of range */
-  ES_EQ_ERROR_DATA,             /* a curve is unusable (coverage, non-finite values) */
-  ES_EQ_ERROR_NOT_FOUND,        /* no target of that name on the search path */
-} EsEqError;
 
 #define ES_EQ_FIT_FMIN 20.0             /* Hz: the grid */
 #define ES_EQ_FIT_FMAX 20000.0

@@ -6,24 +6,12 @@
 #include <string.h>
 
 #include "eq/fit.h"
+#include "io/search-path.h"
 
 char **
 es_eq_target_get_search_path (void)
 {
-  GPtrArray *dirs = g_ptr_array_new ();
-  const char *env = g_getenv ("ES_TARGET_PATH");
-
-  if (env) {
-    char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-    for (char **p = parts; *p; p++)
-      if (**p)
-        g_ptr_array_add (dirs, g_strdup (*p));
-    g_strfreev (parts);
-  }
-  g_ptr_array_add (dirs, g_strdup (ES_TARGETS_BUILD_DIR));
-  g_ptr_array_add (dirs, g_strdup (ES_TARGETS_INSTALL_DIR));
-  g_ptr_array_add (dirs, NULL);
-  return (char **) g_ptr_array_free (dirs, FALSE);
+  return es_search_path_new ("ES_TARGET_PATH", ES_TARGETS_SOURCE_DIR, ES_TARGETS_INSTALL_DIR);
 }
 
 char *

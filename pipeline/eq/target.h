@@ -7,13 +7,15 @@
 
 #include <glib.h>
 
-#include "io/frcsv.h"
+#include "eq-error.h"
+#include "../io/frcsv.h"
 
 G_BEGIN_DECLS
 
 /* Directories searched for a target NAME (NAME.csv), in order: every
  * directory of $ES_TARGET_PATH (colon-separated), the source tree's targets/
- * (uninstalled use), the installed targets directory. Newly allocated. */
+ * (only while the library runs uninstalled from its build directory), the
+ * installed targets directory. Newly allocated. */
 char **es_eq_target_get_search_path (void);
 
 /* Path of the target called `name` ("harman-in-ear" or "harman-in-ear.csv"),

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "io/png.h"             /* ES_IO_ERROR */
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "io/io-error.h"
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

@@ -28,7 +28,7 @@
 #include <stdio.h>
 #include <glib.h>
 
-#include "io/io-error.h"
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

@@ -8,8 +8,8 @@
 
 #include <glib.h>
 
-#include "dsp/biquad.h"
-#include "io/png.h" /* ES_IO_ERROR */
+#include "../dsp/biquad.h"
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

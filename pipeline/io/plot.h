@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "io/png.h"
+#include "png.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "io/io-error.h"     /* ES_IO_ERROR, kept here for old includers */
+#include "io-error.h"
 
 G_BEGIN_DECLS
 

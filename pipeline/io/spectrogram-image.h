@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "io/png.h"
-#include "io/colour-map.h"
+#include "png.h"
+#include "colour-map.h"
 
 G_BEGIN_DECLS
 

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "io/png.h"
-#include "io/spectrogram-image.h"
+#include "png.h"
+#include "spectrogram-image.h"
 
 G_BEGIN_DECLS
 

@@ -36,9 +36,9 @@
 
 #include <glib.h>
 
-#include "dsp/frontend.h"
-#include "dsp/window.h"
-#include "model/model-error.h"
+#include "../dsp/frontend.h"
+#include "../dsp/window.h"
+#include "model-error.h"
 
 G_BEGIN_DECLS
 

@@ -1,6 +1,6 @@
 /* The error domain of model files (model/model.h) and their front-end
  * descriptions (model/frontend-desc.h). File-level failures come in
- * ES_SAFETENSORS_ERROR (nn/safetensors.h). */
+ * ES_SAFETENSORS_ERROR (nn/safetensors-error.h). */
 #ifndef ES_MODEL_MODEL_ERROR_H
 #define ES_MODEL_MODEL_ERROR_H
 

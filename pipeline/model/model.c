@@ -10,8 +10,7 @@
 
 #include "dsp/compress.h"
 #include "dsp/gammatone-params.h"
-
-G_DEFINE_QUARK (es-model-error-quark, es_model_error);
+#include "io/search-path.h"
 
 struct _EsModel {
   EsNet *net;
@@ -383,20 +382,7 @@ es_model_set_launch (EsModel * model, const char *launch)
 char **
 es_model_get_search_path (void)
 {
-  GPtrArray *dirs = g_ptr_array_new ();
-  const char *env = g_getenv ("ES_MODEL_PATH");
-
-  if (env) {
-    char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-    for (char **p = parts; *p; p++)
-      if (**p)
-        g_ptr_array_add (dirs, g_strdup (*p));
-    g_strfreev (parts);
-  }
-  g_ptr_array_add (dirs, g_strdup (ES_MODELS_BUILD_DIR));
-  g_ptr_array_add (dirs, g_strdup (ES_MODELS_INSTALL_DIR));
-  g_ptr_array_add (dirs, NULL);
-  return (char **) g_ptr_array_free (dirs, FALSE);
+  return es_search_path_new ("ES_MODEL_PATH", ES_MODELS_SOURCE_DIR, ES_MODELS_INSTALL_DIR);
 }
 
 char *

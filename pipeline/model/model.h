@@ -30,11 +30,11 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "dsp/gammatone.h"
-#include "model/frontend-desc.h"
-#include "model/model-error.h"
-#include "nn/net.h"
-#include "nn/safetensors.h"
+#include "../dsp/gammatone.h"
+#include "frontend-desc.h"
+#include "model-error.h"
+#include "../nn/net.h"
+#include "../nn/safetensors.h"
 
 G_BEGIN_DECLS
 
@@ -92,7 +92,8 @@ gboolean es_model_save (const EsModel * model, const char *path, GError ** error
 /* Path of the model called `name` ("iem-signature-1d" or
  * "iem-signature-1d.safetensors"), newly allocated, or NULL. Searched in order:
  * every directory of $ES_MODEL_PATH (colon-separated), the source tree's
- * models/ (uninstalled use), then the installed models directory. A name
+ * models/ (only while the library runs uninstalled from its build directory),
+ * then the installed models directory. A name
  * with a directory separator is not searched for. */
 char *es_model_find (const char *name);
 /* The directories es_model_find searches, in order (newly allocated). */

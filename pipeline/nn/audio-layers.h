@@ -18,9 +18,9 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/net.h"
-#include "dsp/gammatone.h"
-#include "dsp/compress.h"
+#include "net.h"
+#include "../dsp/gammatone.h"
+#include "../dsp/compress.h"
 
 G_BEGIN_DECLS
 

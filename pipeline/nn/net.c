@@ -9,7 +9,6 @@
 #include <string.h>
 #include "nn/blas.h"
 
-G_DEFINE_QUARK (es-nn-error-quark, es_nn_error)
 
 #define MAX_LAYERS 4096
 #define MAX_EXTENT ES_NN_MAX_EXTENT

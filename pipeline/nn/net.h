@@ -29,21 +29,10 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "nn/tensor.h"
+#include "nn-error.h"
+#include "tensor.h"
 
 G_BEGIN_DECLS
-
-#define ES_NN_ERROR (es_nn_error_quark ())
-GQuark es_nn_error_quark (void);
-
-typedef enum {
-  ES_NN_ERROR_ARCHITECTURE,  /* the description is malformed or inconsistent */
-  ES_NN_ERROR_SHAPE,         /* an input or a tensor has the wrong shape */
-  ES_NN_ERROR_FILE,          /* a model file could not be read or written */
-  ES_NN_ERROR_FORMAT,        /* a model file is malformed */
-  ES_NN_ERROR_DATA,          /* training data is unusable */
-  ES_NN_ERROR_BLAS,          /* the BLAS library cannot be loaded (nn/blas.h) */
-} EsNnError;
 
 typedef struct {
   char *name;          /* "3.weight" */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/net.h"
+#include "net.h"
 
 G_BEGIN_DECLS
 

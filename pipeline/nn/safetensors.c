@@ -23,7 +23,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-G_DEFINE_QUARK (es-safetensors-error-quark, es_safetensors_error);
 
 /* A valid header nests at most 3 deep (root object, entry object, shape
  * array); unknown members of an entry are ignored like the reference reader

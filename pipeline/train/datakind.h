@@ -18,10 +18,10 @@
 
 #include <glib.h>
 
-#include "model/frontend-desc.h"
-#include "model/model.h"
-#include "train/dataset.h"
-#include "train/train.h"
+#include "../model/frontend-desc.h"
+#include "../model/model.h"
+#include "dataset.h"
+#include "train.h"
 
 G_BEGIN_DECLS
 

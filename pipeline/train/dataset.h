@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "train/train-error.h"
+#include "train-error.h"
 
 G_BEGIN_DECLS
 

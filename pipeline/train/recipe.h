@@ -54,10 +54,10 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "train/datakind.h"
-#include "train/dataset.h"
-#include "train/train.h"
-#include "train/train-error.h"
+#include "datakind.h"
+#include "dataset.h"
+#include "train.h"
+#include "train-error.h"
 
 G_BEGIN_DECLS
 

@@ -13,9 +13,9 @@
 
 #include <glib.h>
 
-#include "train/datakind.h"
-#include "train/recipe.h"
-#include "train/train.h"
+#include "datakind.h"
+#include "recipe.h"
+#include "train.h"
 
 G_BEGIN_DECLS
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/net.h"
+#include "../nn/net.h"
 
 G_BEGIN_DECLS
 

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/rng.h"
-#include "train/train-error.h"
+#include "../nn/rng.h"
+#include "train-error.h"
 
 G_BEGIN_DECLS
 

@@ -19,12 +19,12 @@
 #include <stddef.h>
 #include <glib.h>
 
-#include "nn/net.h"
-#include "nn/optim.h"
-#include "train/dataset.h"
-#include "train/metrics.h"
-#include "train/split.h"
-#include "train/train-error.h"
+#include "../nn/net.h"
+#include "../nn/optim.h"
+#include "dataset.h"
+#include "metrics.h"
+#include "split.h"
+#include "train-error.h"
 
 G_BEGIN_DECLS
 
