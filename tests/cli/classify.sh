@@ -183,5 +183,11 @@ expect_status 0 "launch/classify-microphone.launch (test source)"
 grep -q 'cnnclassify-summary' "$work/gst3.txt" && ok "classify-microphone.launch: summary" \
   || fail "classify-microphone.launch: $(tail -3 "$work/gst3.txt")"
 
+# ---- earshot listen serves a learned front-end too ----------------------------------------
+run "$EARSHOT" listen --model tones --replay "$work/clips/low.wav" --fast --json
+expect_status 0 "listen --replay with a learned front-end model"
+grep -q '"event":"start","label":"low"' "$work/out" && ok "listen: the low tone starts an event" \
+  || fail "listen: $(head -c 300 "$work/out")"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "all passed"
