@@ -32,6 +32,7 @@ earshot=$build/launch/earshot
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null \
   || { echo "bench/classify: needs Debian's python3-torch and python3-numpy (apt-get install python3-torch)" >&2; exit 1; }
 work=${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/earshot-bench-classify.XXXXXX")}
+mkdir -p "$work"
 [ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$work"' EXIT
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 GST_PLUGIN_PATH="$build/elements"
 
@@ -43,11 +44,9 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # one timed process: "wall cpu"
 timed() {
-  local t
-  t=$( { /usr/bin/time -f "%e %U %S" taskset -c "$core" "$@" >"$work/last.out" 2>"$work/last.err"; } 2>&1 ) \
+  /usr/bin/time -o "$work/time" -f "%e %U %S" taskset -c "$core" "$@" >"$work/last.out" 2>"$work/last.err" \
     || { echo "bench/classify: failed: $* ($(tail -2 "$work/last.err"))" >&2; exit 1; }
-  t=$(tail -1 <<<"$t")
-  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
+  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$work/time"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

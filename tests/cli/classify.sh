@@ -130,6 +130,8 @@ w.close()
 EOF
 run "$EARSHOT" model info cnn2d
 expect_status 0 "model info of a learned front-end model"
+grep -q "^Served:      layers 0-1 (gammatone, log) in gammatonefb model=; layers 2-10 in cnnclassify model=, on windows \[1, 32, 40\]" "$work/out" \
+  && ok "model info says which element runs which layers" || fail "model info: $(grep Served "$work/out")"
 line=$(tail -n 1 "$work/out" | sed -e 's/^ *//' -e "s|location=FILE|location=$work/noise.wav|")
 case "$line" in
   *"audio/x-raw,format=F32LE,channels=1,rate=16000 ! preemphasis"*"! hammingframe"*"! gammatonefb model=cnn2d ! cnnclassify model=cnn2d ! fakesink")
