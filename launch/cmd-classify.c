@@ -246,8 +246,20 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
     return;
   }
   bus = gst_element_get_bus (pipeline);
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    done = TRUE;                /* the error is on the bus */
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    /* an element could not start (e.g. a model gammatonefb refuses): its
+     * error message is on the bus */
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    GError *err = NULL;
+
+    if (msg)
+      gst_message_parse_error (msg, &err, NULL);
+    r->error = g_strdup_printf ("cannot start the classification pipeline: %s",
+        err ? err->message : "a state change failed");
+    g_clear_error (&err);
+    g_clear_pointer (&msg, gst_message_unref);
+    done = TRUE;
+  }
   /* the samples stay ours: buffers wrap them read-only (no copy here; the
    * in-place pre-emphasis copies what it changes) */
   for (size_t at = 0; !done && at < n; at += step) {
