@@ -286,6 +286,50 @@ GST_START_TEST (test_learned_dct_1d)
 
 GST_END_TEST;
 
+/* PCEN front-end: the net's input holds 10 warm-up frames before the W the
+ * pcen layer keeps; served, the smoother runs along the stream in
+ * gammatonefb (from the start of the file), so the classifier takes windows
+ * of W frames of its output: a decision per grid window, probabilities
+ * that sum to 1 (not bit-identical with the per-window warm-up). */
+GST_START_TEST (test_learned_pcen)
+{
+  static const char *const labels[] = { "low", "mid", "high", NULL };
+  size_t shape[2] = { W + 10, N_BINS };
+  char *path = g_strdup_printf ("%s/pcen.safetensors", tmpdir);
+  float *clip = es_test_signal (N_SAMPLES, RATE, 5);
+  GError *err = NULL;
+  EsModel *m = es_model_new ("pcen", "[{\"type\":\"gammatone\",\"rate\":16000,"
+      "\"frame_size\":400,\"bands\":16},{\"type\":\"pcen\",\"warmup\":10},"
+      "{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"relu\"},{\"type\":\"global_mean\"},{\"type\":\"dense\",\"out_features\":3}]",
+      ES_MODEL_INPUT_FEATURES, 2, shape, labels, &err);
+  Collected c;
+
+  fail_unless (m != NULL, "%s", err ? err->message : "");
+  es_net_init_weights (es_model_get_net (m), 9);
+  fail_unless (es_model_set_frontend (m, "{\"source\":\"audio\",\"bands\":16,"
+          "\"compression\":\"pcen\",\"frontend_layers\":2,\"window_hop\":7}", &err),
+      "%s", err ? err->message : "");
+  fail_unless (es_model_save (m, path, &err), "%s", err ? err->message : "");
+  es_model_free (m);
+
+  run_chain (path, clip, N_SAMPLES, 3000, &c);
+  /* 148 frames: windows of 20 every 7 */
+  fail_unless_equals_int (c.n_windows, (148 - W) / WINDOW_HOP + 1);
+  for (guint w = 0; w < c.n_windows; w++) {
+    double sum = 0;
+    for (int k = 0; k < 3; k++)
+      sum += g_array_index (c.probs, double, w * 3 + k);
+    fail_unless (fabs (sum - 1) < 1e-12, "window %u sums to %g", w, sum);
+  }
+  g_array_unref (c.probs);
+  g_array_unref (c.mean);
+  g_free (clip);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* The network after the front-end takes [bands, W]: a stream of other
  * bands is refused with a message naming both. */
 GST_START_TEST (test_wrong_bands_refused)
@@ -331,6 +375,7 @@ cnnclassify_frontend_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_learned_log_2d);
   tcase_add_test (tc, test_learned_dct_1d);
+  tcase_add_test (tc, test_learned_pcen);
   tcase_add_test (tc, test_wrong_bands_refused);
   suite_add_tcase (s, tc);
   return s;
