@@ -260,12 +260,13 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
     g_clear_pointer (&msg, gst_message_unref);
     done = TRUE;
   }
-  /* the samples stay ours: buffers wrap them read-only (no copy here; the
-   * in-place pre-emphasis copies what it changes) */
+  /* buffers wrap the decoded samples without a copy, writable: nothing
+   * reads them again, so the pre-emphasis filters them in place; they are
+   * freed after the pipeline is down */
   for (size_t at = 0; !done && at < n; at += step) {
     size_t len = MIN (step, n - at);
-    GstBuffer *buf = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
-        samples + at, len * sizeof (float), 0, len * sizeof (float), NULL, NULL);
+    GstBuffer *buf = gst_buffer_new_wrapped_full (0, samples + at, len * sizeof (float),
+        0, len * sizeof (float), NULL, NULL);
 
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (at, GST_SECOND, m->fe->rate);
     GST_BUFFER_DURATION (buf) = gst_util_uint64_scale (at + len, GST_SECOND,
