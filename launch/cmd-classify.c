@@ -145,6 +145,58 @@ load_model (ClassifyModel * m, const char *name, char **message)
   return TRUE;
 }
 
+/* ---------------------------------------------------------------- progress */
+
+/* A bar on standard error when it is a terminal: files done, and the
+ * position in the file being classified (redrawn every half second). */
+typedef struct {
+  gboolean bar;
+  guint done, total;            /* files */
+  const char *path;             /* the file being classified, or NULL */
+  double seconds;               /* its length, 0 unknown */
+} Progress;
+
+#define PROGRESS_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+
+static void
+progress_show (const Progress * p, double position)
+{
+  enum { WIDTH = 30 };
+  char cells[WIDTH + 1];
+  double fraction = p->seconds > 0 ? CLAMP (position / p->seconds, 0.0, 1.0) : 0.0;
+  guint filled;
+  const char *base;
+
+  if (!p->bar)
+    return;
+  filled = p->total ? (guint) ((p->done + fraction) * WIDTH / p->total) : WIDTH;
+  filled = MIN (filled, (guint) WIDTH);
+  memset (cells, '#', filled);
+  memset (cells + filled, '.', WIDTH - filled);
+  cells[WIDTH] = '\0';
+  base = p->path ? strrchr (p->path, G_DIR_SEPARATOR) : NULL;
+  base = base ? base + 1 : p->path ? p->path : "";
+  {
+    g_autofree char *name = es_text_for_terminal (base, 40);
+    /* \033[K clears what a longer previous line left behind */
+    if (p->path && p->seconds > 0)
+      fprintf (stderr, "\r[%s] %u/%u %s %.0f/%.0f s\033[K", cells, p->done, p->total, name,
+          position, p->seconds);
+    else
+      fprintf (stderr, "\r[%s] %u/%u %s\033[K", cells, p->done, p->total, name);
+  }
+  fflush (stderr);
+}
+
+static void
+progress_clear (const Progress * p)
+{
+  if (p->bar) {
+    fprintf (stderr, "\r\033[K");
+    fflush (stderr);
+  }
+}
+
 /* ---------------------------------------------------------------- pipeline */
 
 static GstElement *
@@ -232,8 +284,9 @@ best_of (const double *p, size_t n)
 /* Runs the decoded samples through the pipeline; fills r (or r->error). */
 static void
 classify_samples (const ClassifyModel * m, gboolean windows, float *samples, size_t n,
-    FileResult * r)
+    FileResult * r, Progress * progress)
 {
+  gint64 shown = g_get_monotonic_time ();
   GstElement *src = NULL, *pipeline;
   GstBus *bus;
   gboolean done = FALSE, summary = FALSE;
@@ -279,9 +332,21 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
   gst_app_src_end_of_stream (GST_APP_SRC (src));
 
   while (!done) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, progress->bar ? 100 * GST_MSECOND
+        : GST_CLOCK_TIME_NONE,
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_ELEMENT);
-    const GstStructure *s = gst_message_get_structure (msg);
+    const GstStructure *s;
+
+    if (progress->bar && g_get_monotonic_time () - shown >= PROGRESS_INTERVAL_US) {
+      gint64 position = -1;
+
+      shown = g_get_monotonic_time ();
+      if (gst_element_query_position (pipeline, GST_FORMAT_TIME, &position) && position >= 0)
+        progress_show (progress, (double) position / GST_SECOND);
+    }
+    if (msg == NULL)
+      continue;
+    s = gst_message_get_structure (msg);
 
     switch (GST_MESSAGE_TYPE (msg)) {
       case GST_MESSAGE_ERROR:{
@@ -297,6 +362,7 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
         g_autofree char *text = NULL;
         gst_message_parse_warning (msg, &err, NULL);
         text = es_text_for_terminal (err->message, ES_TEXT_TERMINAL_MAX);
+        progress_clear (progress);
         fprintf (stderr, PROG ": %s: warning: %s\n", r->path, text);
         g_error_free (err);
         break;
@@ -352,7 +418,8 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
 }
 
 static void
-classify_file (const ClassifyModel * m, const ClassifyOptions * o, FileResult * r)
+classify_file (const ClassifyModel * m, const ClassifyOptions * o, FileResult * r,
+    Progress * progress)
 {
   GError *error = NULL;
   size_t n = 0;
@@ -366,7 +433,8 @@ classify_file (const ClassifyModel * m, const ClassifyOptions * o, FileResult * 
   }
   r->seconds = (double) n / m->fe->rate;
   r->probabilities = g_new0 (double, m->n_labels);
-  classify_samples (m, o->windows, samples, n, r);
+  progress->seconds = r->seconds;
+  classify_samples (m, o->windows, samples, n, r, progress);
   g_free (samples);
 }
 
@@ -590,41 +658,6 @@ write_output (const char *path, const GString * text)
   return FALSE;
 }
 
-/* ---------------------------------------------------------------- progress */
-
-static void
-progress_show (gboolean bar, guint done, guint total, const char *path)
-{
-  enum { WIDTH = 30 };
-  char cells[WIDTH + 1];
-  guint filled;
-  const char *base;
-
-  if (!bar)
-    return;
-  filled = total ? done * WIDTH / total : WIDTH;
-  memset (cells, '#', filled);
-  memset (cells + filled, '.', WIDTH - filled);
-  cells[WIDTH] = '\0';
-  base = path ? strrchr (path, G_DIR_SEPARATOR) : NULL;
-  base = base ? base + 1 : path ? path : "";
-  {
-    g_autofree char *name = es_text_for_terminal (base, 40);
-    /* \033[K clears what a longer previous name left behind */
-    fprintf (stderr, "\r[%s] %u/%u %s\033[K", cells, done, total, name);
-  }
-  fflush (stderr);
-}
-
-static void
-progress_clear (gboolean bar)
-{
-  if (bar) {
-    fprintf (stderr, "\r\033[K");
-    fflush (stderr);
-  }
-}
-
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -672,7 +705,7 @@ es_cmd_classify (int argc, char **argv)
   FileResult *results = NULL;
   GString *out = NULL;
   OutputFormat format;
-  gboolean bar;
+  Progress progress = { FALSE, 0, 0, NULL, 0 };
   guint skipped_dirs = 0, failed = 0;
   int status = ES_EXIT_OK;
 
@@ -763,7 +796,8 @@ es_cmd_classify (int argc, char **argv)
   }
 
   results = g_new0 (FileResult, inputs->len);
-  bar = !o.quiet && isatty (STDERR_FILENO);
+  progress.bar = !o.quiet && isatty (STDERR_FILENO);
+  progress.total = inputs->len;
   out = g_string_new (NULL);
   for (guint i = 0; i < inputs->len; i++) {
     FileResult *r = &results[i];
@@ -771,20 +805,23 @@ es_cmd_classify (int argc, char **argv)
     r->path = g_strdup (g_array_index (inputs, EsCliInput, i).path);
     if (o.windows)
       r->windows = g_array_new (FALSE, FALSE, sizeof (WindowRow));
-    progress_show (bar, i, inputs->len, r->path);
-    classify_file (&model, &o, r);
+    progress.done = i;
+    progress.path = r->path;
+    progress.seconds = 0;
+    progress_show (&progress, 0);
+    classify_file (&model, &o, r, &progress);
     if (r->error) {
       g_autofree char *message = es_text_for_terminal (r->error, ES_TEXT_TERMINAL_MAX);
       g_autofree char *path = es_text_for_terminal (r->path, ES_TEXT_TERMINAL_MAX);
 
       failed++;
-      progress_clear (bar);
+      progress_clear (&progress);
       fprintf (stderr, PROG ": %s: %s (skipped)\n", path, message);
     }
     if (format == FORMAT_TEXT && o.output == NULL) {
       /* results appear as they come on a terminal */
       GString *line = g_string_new (NULL);
-      progress_clear (bar);
+      progress_clear (&progress);
       append_text (line, r, &model, o.windows);
       fputs (line->str, stdout);
       g_string_free (line, TRUE);
@@ -796,8 +833,10 @@ es_cmd_classify (int argc, char **argv)
       append_text (out, r, &model, o.windows);
     }
   }
-  progress_show (bar, inputs->len, inputs->len, NULL);
-  progress_clear (bar);
+  progress.done = inputs->len;
+  progress.path = NULL;
+  progress_show (&progress, 0);
+  progress_clear (&progress);
 
   if (format == FORMAT_JSON)
     append_json (out, results, inputs->len, &model, o.windows);
