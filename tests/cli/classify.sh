@@ -85,6 +85,9 @@ expect_stderr "missing.wav: No such file"
 expect_stderr "4 files, 1 classified, 3 skipped"
 [ "$(wc -l <"$work/out")" -eq 2 ] && grep -q "low.wav,low," "$work/out" \
   && ok "the good file still has its row" || fail "rows after skipped files: $(cat "$work/out")"
+run "$EARSHOT" classify --model tones --max-seconds 1 "$work/clips/low.wav"
+expect_status 1 "a file longer than --max-seconds"
+expect_stderr "low.wav: longer than the maximum of 1.0 s (skipped)"
 run "$EARSHOT" classify --model tones --json "$work/notaudio.wav"
 expect_status 1 "only a non-audio file"
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["files"] == [] and d["skipped"][0]["path"].endswith("notaudio.wav")' "$work/out" \
