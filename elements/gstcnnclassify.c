@@ -19,6 +19,13 @@
  *   window of W frames of a stream that has a frame rate (e.g. from
  *   #gammatonefb), every #GstCnnClassify:hop-frames frames; the window is
  *   given to the network channels × time, as the model was trained;
+ * * an audio model whose front-end was learned (its network starts with
+ *   `gammatone`, `log`/`pcen` and `dct` layers, the model's front-end
+ *   description counts them): those layers are computed upstream by
+ *   `gammatonefb model=` with the learned bands, and the element runs the
+ *   network from the layer after them on windows of their output, `[bands,
+ *   W]` or `[1, bands, W]` (the same numbers as the whole network on the
+ *   clip's power spectra);
  * * an image model `[1, H, W]`: one decision per grey frame
  *   (`video/x-raw,format=GRAY8`, e.g. from #spectrogramimager); images of
  *   another size (a PNG or JPEG through `decodebin ! videoconvert`) are
@@ -332,14 +339,16 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   /**
    * GstCnnClassify:hop-frames:
    *
-   * Frames between the starts of successive windows. 0: about a quarter of
-   * a second (round (0.25 s × frame rate), at least 1; a quarter of the
-   * window when the stream has no frame rate), and 1 for models that take
+   * Frames between the starts of successive windows. 0: the hop of an
+   * audio model's front-end description (`window_hop`, the grid it was
+   * evaluated on) when it gives one, else about a quarter of a second
+   * (round (0.25 s × frame rate), at least 1), and 1 for models that take
    * single vectors.
    */
   g_object_class_install_property (gobject_class, PROP_HOP_FRAMES,
       g_param_spec_uint ("hop-frames", "Hop frames",
-          "Frames between window starts (0 = about 0.25 s)", 0, MAX_FRAMES,
+          "Frames between window starts (0 = the model's, else about 0.25 s)",
+          0, MAX_FRAMES,
           DEFAULT_HOP_FRAMES, G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
           G_PARAM_STATIC_STRINGS));
   /**
@@ -496,6 +505,8 @@ gst_cnn_classify_free_state (GstCnnClassify * self)
   g_clear_pointer (&self->probs, g_free);
   g_clear_pointer (&self->smoothed, g_free);
   self->batch_capacity = 0;
+  self->first_layer = 0;
+  self->input_ndim = 0;
   self->input_size = 0;
   self->n_labels = 0;
   self->frame_values = 0;
@@ -649,6 +660,7 @@ gst_cnn_classify_start (GstBaseTransform * trans)
   GError *err = NULL;
   gchar *location;
   EsEventConfig config;
+  const EsFrontendDesc *fe;
   size_t shape[3];
   int ndim;
 
@@ -677,10 +689,33 @@ gst_cnn_classify_start (GstBaseTransform * trans)
   }
   g_free (location);
 
-  ndim = es_model_get_input_shape (self->model, shape);
+  /* A learned audio front-end (its gammatone, compression and DCT layers)
+   * is computed upstream by gammatonefb model=: the net runs from the layer
+   * after it, on windows of that layer's input (bands x W frames). */
+  fe = es_model_get_frontend_desc (self->model);
+  if (fe->source == ES_FRONTEND_SOURCE_AUDIO && fe->frontend_layers > 0) {
+    EsNet *net = es_model_get_net (self->model);
+
+    self->first_layer = fe->frontend_layers;
+    ndim = es_net_get_layer_input_shape (net, self->first_layer, shape);
+    if (ndim < 1 || ndim > 3 || self->first_layer >= es_net_get_n_layers (net)) {
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          ("Model \"%s\": the network after its %zu front-end layers takes "
+              "%d-dimensional input; windows of a feature stream are 2- or "
+              "3-dimensional.", es_model_get_name (self->model),
+              self->first_layer, ndim), (NULL));
+      return FALSE;
+    }
+  } else {
+    self->first_layer = 0;
+    ndim = es_model_get_input_shape (self->model, shape);
+  }
+  self->input_ndim = ndim;
   self->input_size = 1;
-  for (int i = 0; i < ndim; i++)
+  for (int i = 0; i < ndim; i++) {
+    self->input_shape[i] = shape[i];
     self->input_size *= shape[i];
+  }
   if (es_model_get_input_kind (self->model) == ES_MODEL_INPUT_IMAGE
       && (ndim != 3 || shape[0] != 1)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
@@ -704,10 +739,10 @@ gst_cnn_classify_start (GstBaseTransform * trans)
     return FALSE;
   }
 
-  GST_INFO_OBJECT (self, "model %s: %s input of %zu values, %zu labels",
-      es_model_get_name (self->model),
+  GST_INFO_OBJECT (self, "model %s: %s input of %zu values from layer %zu, "
+      "%zu labels", es_model_get_name (self->model),
       es_model_input_kind_name (es_model_get_input_kind (self->model)),
-      self->input_size, self->n_labels);
+      self->input_size, self->first_layer, self->n_labels);
   return TRUE;
 }
 
@@ -729,7 +764,8 @@ gst_cnn_classify_model_caps (GstCnnClassify * self)
 
   if (self->model == NULL)
     return NULL;
-  ndim = es_model_get_input_shape (self->model, shape);
+  ndim = self->input_ndim;
+  memcpy (shape, self->input_shape, sizeof shape);
   if (es_model_get_input_kind (self->model) == ES_MODEL_INPUT_IMAGE)
     return gst_caps_new_simple ("video/x-raw",
         "format", G_TYPE_STRING, "GRAY8",
@@ -1038,14 +1074,14 @@ gst_cnn_classify_reset (GstCnnClassify * self)
 /* ---- caps: what one decision is made of -------------------------------- */
 
 /* Window length W for a feature stream of `bands` values per vector, or 0
- * (error posted). When a model's front-end layers run upstream (the engine
- * running a net from layer k), this is where the shape of the rest comes in. */
+ * (error posted). The shape is what the net takes where it starts: after a
+ * learned front-end, the input of its first layer past it. */
 static guint
 gst_cnn_classify_feature_window (GstCnnClassify * self, guint bands,
     GstCaps * incaps)
 {
-  size_t shape[3];
-  int ndim = es_model_get_input_shape (self->model, shape);
+  const size_t *shape = self->input_shape;
+  int ndim = self->input_ndim;
   gboolean image = es_model_get_input_kind (self->model) ==
       ES_MODEL_INPUT_IMAGE;
   guint window = 0;
@@ -1119,11 +1155,12 @@ gst_cnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
   GstStructure *s = gst_caps_get_structure (incaps, 0);
   guint window = 1, hop = 1, want_window, want_hop;
+  const EsFrontendDesc *fe;
   size_t shape[3];
 
   if (self->model == NULL)
     return FALSE;
-  es_model_get_input_shape (self->model, shape);
+  memcpy (shape, self->input_shape, sizeof shape);
   GST_OBJECT_LOCK (self);
   want_window = self->window_frames;
   want_hop = self->hop_frames;
@@ -1176,8 +1213,12 @@ gst_cnn_classify_set_caps (GstBaseTransform * trans, GstCaps * incaps,
             es_model_get_name (self->model), window, want_window), (NULL));
     return FALSE;
   }
+  fe = es_model_get_frontend_desc (self->model);
   if (want_hop != 0)
     hop = want_hop;
+  else if (window > 1 && fe->source == ES_FRONTEND_SOURCE_AUDIO
+      && fe->window_hop > 0)
+    hop = fe->window_hop;       /* the hop the model was evaluated with */
   else if (window > 1)
     hop = MAX (1, (guint) lround (AUTO_HOP_SECONDS * self->fps_n /
             self->fps_d));
@@ -1317,7 +1358,7 @@ gst_cnn_classify_frame_values (GstCnnClassify * self, const guint8 * data,
   if (!self->image_input)
     return (const float *) data + i * self->frame_values;
   frame = data + i * GST_VIDEO_INFO_SIZE (&self->vinfo);
-  es_model_get_input_shape (self->model, shape);
+  memcpy (shape, self->input_shape, sizeof shape);
   es_resize_gray8_to_float (frame, GST_VIDEO_INFO_WIDTH (&self->vinfo),
       GST_VIDEO_INFO_HEIGHT (&self->vinfo),
       GST_VIDEO_INFO_PLANE_STRIDE (&self->vinfo, 0), self->frame, shape[2],
@@ -1352,8 +1393,9 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   size_t n_windows = 0;
   guint top_k;
   gdouble threshold, on, off;
-  gboolean post, post_events;
-  const float *logits;
+  gboolean post, post_events, per_window;
+  const float *logits = NULL;
+  EsNet *net;
   GstClockTime start = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE;
 
   if (self->model == NULL || self->windows == NULL || self->detector == NULL)
@@ -1428,14 +1470,27 @@ gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   if (n_windows == 0)
     return GST_FLOW_OK;
 
-  logits = es_net_forward (es_model_get_net (self->model), self->batch,
-      n_windows);
+  /* Windows of a frame stream go through the net one at a time: a batched
+   * GEMM rounds differently with the batch, and a decision must not depend
+   * on how the stream was cut into buffers (nor differ from the library
+   * running the model on the same window). Independent vectors and images
+   * are batched per buffer. */
+  per_window = es_frame_windows_get_window (self->windows) > 1;
+  net = es_model_get_net (self->model);
+  if (!per_window)
+    logits = es_net_forward_from (net, self->first_layer, self->batch,
+        n_windows);
   for (size_t w = 0; w < n_windows; w++) {
     const EsWindowInfo *info = &self->batch_info[w];
+    const float *row;
     size_t best;
 
-    es_decision_probabilities (logits + w * self->n_labels, self->n_labels,
-        self->probs);
+    if (per_window)
+      row = es_net_forward_from (net, self->first_layer,
+          self->batch + w * self->input_size, 1);
+    else
+      row = logits + w * self->n_labels;
+    es_decision_probabilities (row, self->n_labels, self->probs);
     es_event_detector_push (self->detector, self->probs, info->start,
         info->end, self->smoothed);
     best = es_decision_best (self->smoothed, self->n_labels);

@@ -45,6 +45,11 @@ struct _GstCnnClassify
 
   /* <private> streaming state */
   EsModel *model;
+  size_t first_layer;           /* the net runs from here: the count of its
+                                 * front-end layers gammatonefb computed
+                                 * upstream (0: the whole net) */
+  int input_ndim;               /* what layer first_layer takes, per example */
+  size_t input_shape[3];
   size_t input_size;            /* values per example */
   size_t n_labels;
   gboolean image_input;         /* the stream is video (else features) */

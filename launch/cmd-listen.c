@@ -336,12 +336,8 @@ read_front_end (ListenRun * run, char **message)
         es_frontend_source_name (d->source), es_model_get_frontend (run->model));
     return FALSE;
   }
-  if (d->frontend_layers > 0 || d->compression != ES_FRONTEND_COMPRESSION_LOG) {
-    *message = g_strdup_printf ("model \"%s\" has front-end settings this "
-        "command cannot use (a learned front-end or %s compression): %s", name,
-        es_frontend_compression_name (d->compression), es_model_get_frontend (run->model));
-    return FALSE;
-  }
+  /* a learned front-end (its bands, PCEN values) and the compression come
+   * to gammatonefb through its model= property */
   fe->rate = (gint) d->rate;
   fe->preemphasis = d->preemphasis;
   fe->frame_size = d->frame_size;
@@ -351,9 +347,21 @@ read_front_end (ListenRun * run, char **message)
   fe->fmax = d->fmax;
   fe->dct = d->dct;
   fe->bandwidth = d->bandwidth;
-  fe->log_floor = d->log_floor;
+  fe->log_floor = d->compression == ES_FRONTEND_COMPRESSION_LOG ? d->log_floor : 0;
   fe->window = g_strdup (es_window_type_name (d->window));
   return TRUE;
+}
+
+/* The input shape of what the network runs on: past a learned front-end
+ * (computed by gammatonefb model=), the input of the layer after it. */
+static int
+served_input_shape (const EsModel * model, size_t * shape)
+{
+  guint k = es_model_get_frontend_desc (model)->frontend_layers;
+
+  if (k > 0)
+    return es_net_get_layer_input_shape (es_model_get_net (model), k, shape);
+  return es_model_get_input_shape (model, shape);
 }
 
 /* Loads the model and checks that an audio front-end can feed it. */
@@ -403,7 +411,7 @@ load_model (ListenRun * run, char **message)
   /* frames of `per_frame` values: one per decision ([N]), or windows
    * [per_frame, W] / [1, per_frame, W] */
   per_frame = run->fe.dct > 0 ? (size_t) run->fe.dct : (size_t) run->fe.bands;
-  ndim = es_model_get_input_shape (run->model, shape);
+  ndim = served_input_shape (run->model, shape);
   if (!((ndim == 1 && shape[0] == per_frame)
           || (ndim == 2 && (shape[0] == per_frame
                   || (shape[0] == 1 && shape[1] == per_frame)))
@@ -868,7 +876,7 @@ static void
 print_banner (ListenRun * run)
 {
   size_t shape[3];
-  int ndim = es_model_get_input_shape (run->model, shape);
+  int ndim = served_input_shape (run->model, shape);
   size_t window = ndim >= 2 ? shape[ndim - 1] : 1;
   double frame_s = (double) run->fe.hop_size / run->fe.rate;
 

@@ -183,6 +183,25 @@ print_text (const EsModel * model)
   print_field ("", labels->str);
   printf ("Parameters:  %zu trainable\n", es_net_count_trainable (es_model_get_net (model)));
   print_field ("Front-end:   ", frontend);
+  {
+    /* a learned front-end is split between two elements */
+    EsNet *net = es_model_get_net (model);
+    guint k = es_model_get_frontend_desc (model)->frontend_layers;
+    size_t in[4];
+    int n;
+
+    if (k > 0 && k < es_net_get_n_layers (net)
+        && (n = es_net_get_layer_input_shape (net, k, in)) > 0) {
+      printf ("Served:      layers 0-%u (", k - 1);
+      for (guint i = 0; i < k; i++)
+        printf ("%s%s", i ? ", " : "", es_net_get_layer_type (net, i));
+      printf (") in gammatonefb model=; layers %u-%zu in cnnclassify model=, on windows [",
+          k, es_net_get_n_layers (net) - 1);
+      for (int i = 0; i < n; i++)
+        printf ("%s%zu", i ? ", " : "", in[i]);
+      printf ("]\n");
+    }
+  }
   printf ("Architecture:\n");
   lines = g_strsplit (describe, "\n", -1);
   for (char **l = lines; *l; l++)

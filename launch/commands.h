@@ -19,6 +19,7 @@ int es_cmd_iem (int argc, char **argv);        /* cmd-iem.c */
 int es_cmd_plot (int argc, char **argv);       /* cmd-plot.c */
 int es_cmd_eq (int argc, char **argv);         /* cmd-eq.c: eq fit ... */
 int es_cmd_listen (int argc, char **argv);     /* cmd-listen.c */
+int es_cmd_classify (int argc, char **argv);   /* cmd-classify.c */
 
 /* Make the earshot GStreamer plugin visible after gst_init(): when the
  * registry (GST_PLUGIN_PATH included) does not already have it, scan the build

@@ -25,6 +25,7 @@ static const EsCommand commands[] = {
   {"iem", "classify IEM frequency-response measurements or graphs", es_cmd_iem},
   {"plot", "draw a measurement's graph or an audio clip's spectrogram as a PNG", es_cmd_plot},
   {"eq", "fit or draw a correction EQ for a headphone/IEM measurement (eq fit|plot ...)", es_cmd_eq},
+  {"classify", "classify audio files with an audio model (one row per file or window)", es_cmd_classify},
   {"listen", "classify live audio (microphone, device or replayed file) into events", es_cmd_listen},
 };
 

@@ -23,6 +23,12 @@ for md in "$src/README.md" "$src"/docs/*.md; do
     case $line in
       *../shared/data*) [ -d "$work/shared/data" ] || continue ;;
     esac
+    # lines naming esc10 (themselves or through a launch/ file) need the model
+    uses=$line
+    f=$(grep -o 'launch/[a-z0-9-]*\.launch' <<<"$line" | head -1) && uses+=$(cat "$src/$f")
+    case $uses in
+      *model=esc10*) [ -f "$src/models/esc10.safetensors" ] || continue ;;
+    esac
     count=$((count + 1))
     status=0
     (cd "$root" && timeout 60 bash -c "$line" >"$work/out" 2>"$work/err") || status=$?

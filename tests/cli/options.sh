@@ -37,7 +37,7 @@ expect_status 2 "three arguments"
 # "-x, --long" from every command's --help; a letter naming two long options
 # fails, and the shared letters mean what the table says.
 : >"$work/letters"
-for cmd in features iem plot "eq fit" "eq plot" listen train eval "model info"; do
+for cmd in features iem plot "eq fit" "eq plot" listen classify train eval "model info"; do
   # shellcheck disable=SC2086
   "$EARSHOT" $cmd --help 2>&1 | sed -n 's/^ *-\([a-zA-Z]\), --\([a-z0-9-]*\).*/\1 \2/p' \
     | sed "s/\$/ $cmd/" >>"$work/letters"
