@@ -428,7 +428,7 @@ GST_START_TEST (test_nonfinite_input)
   g_free (y);
   fail_unless_equals_int (es_bus_count (bus, GST_MESSAGE_WARNING), 0);
 
-  gst_object_unref (bus);
+  es_bus_release (bus);
   es_biquad_cascade_free (fresh);
   g_free (mono);
   g_free (x);
@@ -497,6 +497,7 @@ controlled_step_transient (guint64 ramp_time)
     worst = MAX (worst, fabs (y[i]));
 
   gst_object_unref (band);
+  gst_object_unref (cs);        /* the binding holds its own reference */
   es_biquad_cascade_free (probe);
   g_free (x);
   g_free (y);
@@ -816,9 +817,11 @@ static void
 refuse_caps (GstHarness * h, const gchar * caps)
 {
   GstBuffer *buf = gst_buffer_new_allocate (NULL, 64 * sizeof (gfloat), NULL);
+  GstCaps *c = gst_caps_from_string (caps);
   GstSegment segment;
 
-  gst_harness_push_event (h, gst_event_new_caps (gst_caps_from_string (caps)));
+  gst_harness_push_event (h, gst_event_new_caps (c));   /* the event takes its own ref */
+  gst_caps_unref (c);
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_harness_push_event (h, gst_event_new_segment (&segment));
   gst_buffer_memset (buf, 0, 0, 64 * sizeof (gfloat));
@@ -863,7 +866,7 @@ GST_START_TEST (test_nyquist_error)
       error->message);
   g_clear_error (&error);
   gst_message_unref (msg);
-  gst_object_unref (bus);
+  es_bus_release (bus);
   gst_harness_teardown (h);
 }
 
@@ -980,7 +983,7 @@ GST_START_TEST (test_measurement_fit)
     g_free (now);
   }
 
-  gst_object_unref (bus);
+  es_bus_release (bus);
   gst_harness_teardown (h);
   es_parametric_eq_free (cli);
   es_parametric_eq_free (lib);
@@ -1024,7 +1027,7 @@ GST_START_TEST (test_measurement_errors)
           "audioresample"), "%s", error->message);
   g_clear_error (&error);
   gst_message_unref (msg);
-  gst_object_unref (bus);
+  es_bus_release (bus);
   gst_harness_teardown (h);
 
   e = gst_element_factory_make ("eqrender", NULL);
@@ -1040,7 +1043,7 @@ GST_START_TEST (test_measurement_errors)
       error->message);
   g_clear_error (&error);
   gst_message_unref (msg);
-  gst_object_unref (bus);
+  es_bus_release (bus);
   gst_harness_teardown (h);
 
   e = gst_element_factory_make ("eqrender", NULL);
