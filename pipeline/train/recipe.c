@@ -663,6 +663,12 @@ es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, const E
     memcpy (shape, data->shape, 3 * sizeof (size_t));
     return 3;
   }
+  /* Windows of power spectra ([frames, bins]) for a gammatone layer as they are. */
+  if (data->ndim == 2 && g_strcmp0 (first, "gammatone") == 0) {
+    g_free (first);
+    memcpy (shape, data->shape, 2 * sizeof (size_t));
+    return 2;
+  }
   /* A conv1d first layer wants [channels, length]; dense nets take [L]. */
   if (g_strcmp0 (first, "conv1d") == 0) {
     g_free (first);
@@ -740,6 +746,29 @@ gboolean
 es_recipe_reader_failed (EsRecipeReader *rd)
 {
   return rd->failed;
+}
+
+GKeyFile *
+es_recipe_reader_get_key_file (EsRecipeReader *rd)
+{
+  return rd->kf;
+}
+
+const char *
+es_recipe_reader_get_path (EsRecipeReader *rd)
+{
+  return rd->path;
+}
+
+void
+es_recipe_reader_take_error (EsRecipeReader *rd, GError *error)
+{
+  if (rd->failed) {
+    g_error_free (error);
+    return;
+  }
+  g_propagate_error (rd->error, error);
+  rd->failed = TRUE;
 }
 
 void
