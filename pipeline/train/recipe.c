@@ -301,7 +301,10 @@ check_keys (Reader *rd, const EsDataKind *kind)
     }
     keys = g_key_file_get_keys (rd->kf, groups[g], NULL, NULL);
     if (!strcmp (groups[g], "augment") && kind && !kind->augment_keys) {
-      char *kinds = kinds_with_key ("augment", NULL, NULL);
+      /* the kinds that take this key, else every kind with augmentation */
+      char *kinds = keys[0] ? kinds_with_key ("augment", keys[0], NULL) : NULL;
+      if (!kinds)
+        kinds = kinds_with_key ("augment", NULL, NULL);
       fail (rd, "augment", keys[0] ? keys[0] : "", "augmentation applies to kind = %s only",
           kinds ? kinds : "(none registered)");
       g_free (kinds);
