@@ -17,8 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
+#include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "audio-decode.h"
 #include "commands.h"
 #include "model/model.h"
 #include "tasks/tasks.h"
@@ -77,6 +79,29 @@ on_stage (const char *line, gpointer data)
   end_epoch_line (p);
   fprintf (stderr, "earshot train: %s\n", line);
   g_mutex_unlock (&p->lock);
+}
+
+/* The reader of files the library cannot decode (audio data): GStreamer,
+ * mono float32 at the front-end's rate. */
+static gboolean
+read_audio (const char *path, const EsFrontendDesc *frontend, float **values, size_t *n_values,
+    gpointer user_data, GError **error)
+{
+  static gsize inited = 0;
+  static gboolean gst_ok;
+  static GError *gst_error;
+
+  if (g_once_init_enter (&inited)) {
+    gst_ok = gst_init_check (NULL, NULL, &gst_error);
+    g_once_init_leave (&inited, 1);
+  }
+  if (!gst_ok) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "cannot start GStreamer to "
+        "decode audio: %s", gst_error ? gst_error->message : "unknown error");
+    return FALSE;
+  }
+  *values = es_audio_decode_file (path, frontend->rate, 0, n_values, error);
+  return *values != NULL;
 }
 
 int
@@ -152,6 +177,7 @@ es_cmd_train (int argc, char **argv)
   run.on_epoch = on_epoch;
   run.on_stage = on_stage;
   run.user_data = &progress;
+  run.read = read_audio;
   result = es_train_run (recipe, &run, &err);
   if (!progress.quiet)
     end_epoch_line (&progress);
@@ -165,6 +191,16 @@ es_cmd_train (int argc, char **argv)
     printf ("cv %d-fold: accuracy %.2f ± %.2f %%, macro-F1 %.3f ± %.3f\n", result->cv->k,
         100 * result->cv->accuracy_mean, 100 * result->cv->accuracy_std,
         result->cv->macro_f1_mean, result->cv->macro_f1_std);
+  if (result->test_units)
+    printf ("test, whole files: accuracy %.2f %%, macro-F1 %.3f (%zu files)\n",
+        100 * result->test_units->accuracy, result->test_units->macro_f1,
+        result->test_units->n);
+  if (result->cv_units)
+    printf ("cv %d-fold, whole files: accuracy %.2f ± %.2f %% (pooled %.2f %%), macro-F1 "
+        "%.3f ± %.3f (pooled %.3f)\n", result->cv_units->k,
+        100 * result->cv_units->accuracy_mean, 100 * result->cv_units->accuracy_std,
+        100 * result->cv_units->pooled->accuracy, result->cv_units->macro_f1_mean,
+        result->cv_units->macro_f1_std, result->cv_units->pooled->macro_f1);
   printf ("wrote %s, %s, %s, %s%s%s\n", result->model_path, result->card_path,
       result->loss_png, result->accuracy_png, result->confusion_png ? ", " : "",
       result->confusion_png ? result->confusion_png : "");
@@ -223,7 +259,7 @@ es_cmd_eval (int argc, char **argv)
   const char *model_arg, *data_arg;
   EsModel *model = NULL;
   EsDataset *d = NULL;
-  EsMetrics *m = NULL;
+  EsMetrics *m = NULL, *um = NULL;
   EsRecipe *recipe = NULL;
   const EsDataKind *kind = NULL;
   gpointer settings = NULL;
@@ -272,6 +308,7 @@ es_cmd_eval (int argc, char **argv)
     load.options = &o;
     load.settings = settings;
     load.seed = recipe ? recipe->seed : 1;
+    load.read = read_audio;
     if (!(d = kind->load (&load, &err)))
       goto fail;
   }
@@ -282,6 +319,12 @@ es_cmd_eval (int argc, char **argv)
     goto fail;
   }
   m = es_evaluate (es_model_get_net (model), d, 256);
+  if (kind->decision_units) {
+    /* whole files: the mean of their windows' probabilities */
+    float *probs = es_predict (es_model_get_net (model), d, 256, NULL);
+    um = es_train_unit_metrics (kind, d, probs);
+    g_free (probs);
+  }
   if (json) {
     JsonBuilder *b = json_builder_new ();
     JsonGenerator *g = json_generator_new ();
@@ -318,6 +361,13 @@ es_cmd_eval (int argc, char **argv)
       json_builder_end_object (b);
     }
     json_builder_end_array (b);
+    if (um) {
+      text = es_metrics_to_json (um);
+      json_builder_set_member_name (b, "file_metrics");
+      json_parser_load_from_data (p, text, -1, NULL);
+      json_builder_add_value (b, json_node_copy (json_parser_get_root (p)));
+      g_free (text);
+    }
     json_builder_end_object (b);
     root = json_builder_get_root (b);
     json_generator_set_root (g, root);
@@ -340,6 +390,13 @@ es_cmd_eval (int argc, char **argv)
           m->recall[c], m->f1[c], m->support[c]);
     printf ("\n%s", cm);
     g_free (cm);
+    if (um) {
+      cm = es_metrics_format_confusion (um, (const char *const *) d->class_names, FALSE);
+      printf ("\nwhole files (mean of window probabilities): %zu files\n"
+          "accuracy %.2f %%  macro-F1 %.3f\n\n%s", um->n, 100 * um->accuracy, um->macro_f1,
+          cm);
+      g_free (cm);
+    }
   }
   status = EXIT_OK;
   goto out;
@@ -351,6 +408,7 @@ out:
   if (settings && kind->free_settings)
     kind->free_settings (settings);
   es_metrics_free (m);
+  es_metrics_free (um);
   es_dataset_free (d);
   es_recipe_free (recipe);
   es_model_free (model);

@@ -86,6 +86,13 @@ typedef struct {
    * from such a path. */
   gpointer (*settings_for_model) (const EsFrontendDesc *frontend, const char *path,
       gconstpointer recipe_settings);
+
+  /* Examples that make one decision together (audio: the windows of one
+   * file): fills unit[i] (dense ids from 0) for each of data's examples and
+   * returns the number of units. The trainer and `earshot eval` then also
+   * score units, each decided by the mean of its examples' probabilities
+   * (pipeline/decide). NULL: every example is its own decision. */
+  size_t (*decision_units) (const EsDataset *data, int *unit);
 } EsDataKind;
 
 /* Register a kind (kept by pointer: static storage). A second kind of the

@@ -301,7 +301,10 @@ check_keys (Reader *rd, const EsDataKind *kind)
     }
     keys = g_key_file_get_keys (rd->kf, groups[g], NULL, NULL);
     if (!strcmp (groups[g], "augment") && kind && !kind->augment_keys) {
-      char *kinds = kinds_with_key ("augment", NULL, NULL);
+      /* the kinds that take this key, else every kind with augmentation */
+      char *kinds = keys[0] ? kinds_with_key ("augment", keys[0], NULL) : NULL;
+      if (!kinds)
+        kinds = kinds_with_key ("augment", NULL, NULL);
       fail (rd, "augment", keys[0] ? keys[0] : "", "augmentation applies to kind = %s only",
           kinds ? kinds : "(none registered)");
       g_free (kinds);
@@ -663,6 +666,12 @@ es_recipe_input_shape (const EsRecipe *r, const char *architecture_json, const E
     memcpy (shape, data->shape, 3 * sizeof (size_t));
     return 3;
   }
+  /* Windows of power spectra ([frames, bins]) for a gammatone layer as they are. */
+  if (data->ndim == 2 && g_strcmp0 (first, "gammatone") == 0) {
+    g_free (first);
+    memcpy (shape, data->shape, 2 * sizeof (size_t));
+    return 2;
+  }
   /* A conv1d first layer wants [channels, length]; dense nets take [L]. */
   if (g_strcmp0 (first, "conv1d") == 0) {
     g_free (first);
@@ -740,6 +749,29 @@ gboolean
 es_recipe_reader_failed (EsRecipeReader *rd)
 {
   return rd->failed;
+}
+
+GKeyFile *
+es_recipe_reader_get_key_file (EsRecipeReader *rd)
+{
+  return rd->kf;
+}
+
+const char *
+es_recipe_reader_get_path (EsRecipeReader *rd)
+{
+  return rd->path;
+}
+
+void
+es_recipe_reader_take_error (EsRecipeReader *rd, GError *error)
+{
+  if (rd->failed) {
+    g_error_free (error);
+    return;
+  }
+  g_propagate_error (rd->error, error);
+  rd->failed = TRUE;
 }
 
 void

@@ -156,6 +156,12 @@ char *es_recipe_reader_string (EsRecipeReader *reader, const char *group, const 
 void es_recipe_reader_fail (EsRecipeReader *reader, const char *group, const char *key,
     const char *format, ...) G_GNUC_PRINTF (4, 5);
 gboolean es_recipe_reader_failed (EsRecipeReader *reader);
+/* For a kind whose keys are read by a GKeyFile reader of its own
+ * (tasks/audio/audio-recipe.h): the recipe's key file and path, and a way to
+ * fail the load with that reader's error (taken; dropped after a first error). */
+GKeyFile *es_recipe_reader_get_key_file (EsRecipeReader *reader);
+const char *es_recipe_reader_get_path (EsRecipeReader *reader);
+void es_recipe_reader_take_error (EsRecipeReader *reader, GError *error);
 
 G_END_DECLS
 

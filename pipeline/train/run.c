@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "decide/decision.h"
 #include "io/output.h"
 #include "io/plot.h"
 #include "model/model.h"
@@ -34,8 +35,115 @@ es_train_run_result_free (EsTrainRunResult *r)
   g_free (r->confusion_png);
   es_metrics_free (r->test);
   es_cv_result_free (r->cv);
+  es_metrics_free (r->test_units);
+  es_cv_result_free (r->cv_units);
   g_free (r->card);
   g_free (r);
+}
+
+/* Unit scores: the mean of each unit's example probabilities. Returns the
+ * number of units; *scores (units x n_classes), *labels and *first (the
+ * first example of each unit) newly allocated. */
+static size_t
+unit_scores (const EsDataKind *kind, const EsDataset *d, const float *probs, float **scores,
+    int **labels, size_t **first)
+{
+  int *unit = g_new (int, MAX (d->n, 1));
+  size_t m = kind->decision_units (d, unit), nc = (size_t) d->n_classes;
+  EsDecisionMean **means = g_new0 (EsDecisionMean *, MAX (m, 1));
+  double *p = g_new (double, nc);
+
+  *scores = g_new0 (float, MAX (m, 1) * nc);
+  *labels = g_new0 (int, MAX (m, 1));
+  *first = g_new0 (size_t, MAX (m, 1));
+  for (size_t i = 0; i < d->n; i++) {
+    int u = unit[i];
+    if (!means[u]) {
+      means[u] = es_decision_mean_new (nc);
+      (*labels)[u] = d->labels[i];
+      (*first)[u] = i;
+    }
+    for (size_t c = 0; c < nc; c++)
+      p[c] = probs[i * nc + c];
+    es_decision_mean_add (means[u], p);
+  }
+  for (size_t u = 0; u < m; u++) {
+    es_decision_mean_get (means[u], p);
+    for (size_t c = 0; c < nc; c++)
+      (*scores)[u * nc + c] = (float) p[c];
+    es_decision_mean_free (means[u]);
+  }
+  g_free (means);
+  g_free (p);
+  g_free (unit);
+  return m;
+}
+
+EsMetrics *
+es_train_unit_metrics (const EsDataKind *kind, const EsDataset *d, const float *probs)
+{
+  float *scores;
+  int *labels;
+  size_t *first, m;
+  EsMetrics *metrics;
+
+  if (!kind->decision_units || d->n == 0)
+    return NULL;
+  m = unit_scores (kind, d, probs, &scores, &labels, &first);
+  metrics = es_metrics_compute (scores, labels, m, d->n_classes);
+  g_free (scores);
+  g_free (labels);
+  g_free (first);
+  return metrics;
+}
+
+/* Cross-validation figures on units: a unit's fold is its examples' (they
+ * share a group, so a grouped split keeps them together). */
+static EsCvResult *
+cv_units (const EsDataKind *kind, const EsDataset *d, const EsCvResult *cv)
+{
+  EsCvResult *r;
+  float *scores, *fs;
+  int *labels, *fl;
+  size_t *first, m, nc = (size_t) d->n_classes;
+  double *acc, *f1, *map3;
+
+  if (!kind->decision_units || !cv->pooled_scores || d->n == 0)
+    return NULL;
+  m = unit_scores (kind, d, cv->pooled_scores, &scores, &labels, &first);
+  r = g_new0 (EsCvResult, 1);
+  r->k = cv->k;
+  r->folds = g_new0 (EsMetrics *, cv->k);
+  r->pooled = es_metrics_compute (scores, labels, m, d->n_classes);
+  fs = g_new (float, MAX (m, 1) * nc);
+  fl = g_new (int, MAX (m, 1));
+  acc = g_new (double, cv->k);
+  f1 = g_new (double, cv->k);
+  map3 = g_new (double, cv->k);
+  for (int f = 0; f < cv->k; f++) {
+    size_t n = 0;
+    for (size_t u = 0; u < m; u++)
+      if (cv->fold_of[first[u]] == f) {
+        memcpy (fs + n * nc, scores + u * nc, nc * sizeof (float));
+        fl[n++] = labels[u];
+      }
+    r->folds[f] = es_metrics_compute (fs, fl, n, d->n_classes);
+    acc[f] = r->folds[f]->accuracy;
+    f1[f] = r->folds[f]->macro_f1;
+    map3[f] = r->folds[f]->map3;
+  }
+  es_mean_std (acc, cv->k, &r->accuracy_mean, &r->accuracy_std);
+  es_mean_std (f1, cv->k, &r->macro_f1_mean, &r->macro_f1_std);
+  es_mean_std (map3, cv->k, &r->map3_mean, &r->map3_std);
+  g_free (acc);
+  g_free (f1);
+  g_free (map3);
+  g_free (fs);
+  g_free (fl);
+  g_free (scores);
+  g_free (labels);
+  g_free (first);
+  return r;
 }
 
 G_GNUC_PRINTF (2, 3)
@@ -98,7 +206,8 @@ add_json_value (JsonBuilder *b, const char *text)
 /* The training summary of the model's metadata. */
 static char *
 training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrainHistory *h,
-    const EsMetrics *test, const EsCvResult *cv)
+    const EsMetrics *test, const EsCvResult *cv, const EsMetrics *r_units_test,
+    const EsCvResult *r_units_cv)
 {
   JsonBuilder *b = json_builder_new ();
   JsonGenerator *g = json_generator_new ();
@@ -138,6 +247,29 @@ training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrai
     json_builder_set_member_name (b, "map3_std");
     json_builder_add_double_value (b, cv->map3_std);
     json_builder_end_object (b);
+  }
+  if (r_units_test) {
+    char *m = es_metrics_to_json (r_units_test);
+    json_builder_set_member_name (b, "test_units");
+    add_json_value (b, m);
+    g_free (m);
+  }
+  if (r_units_cv) {
+    char *m = es_metrics_to_json (r_units_cv->pooled);
+    json_builder_set_member_name (b, "cv_units");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "accuracy_mean");
+    json_builder_add_double_value (b, r_units_cv->accuracy_mean);
+    json_builder_set_member_name (b, "accuracy_std");
+    json_builder_add_double_value (b, r_units_cv->accuracy_std);
+    json_builder_set_member_name (b, "macro_f1_mean");
+    json_builder_add_double_value (b, r_units_cv->macro_f1_mean);
+    json_builder_set_member_name (b, "macro_f1_std");
+    json_builder_add_double_value (b, r_units_cv->macro_f1_std);
+    json_builder_set_member_name (b, "pooled");
+    add_json_value (b, m);
+    json_builder_end_object (b);
+    g_free (m);
   }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -223,15 +355,38 @@ card_text (const EsRecipe *recipe, const EsTrainConfig *config, const EsDataset 
         100 * cv->map3_std);
     card_metrics (s, cv->pooled, data->class_names);
   }
+  if (r->test_units || r->cv_units) {
+    g_string_append (s, "## Whole-file decisions\n\nEach file's decision is the mean of its "
+        "windows' probabilities (pipeline/decide, as `earshot classify`); the figures above "
+        "score single windows.\n\n");
+    if (r->test_units) {
+      g_string_append (s, "### Held-out test split, files\n\n");
+      card_metrics (s, r->test_units, data->class_names);
+    }
+    if (r->cv_units) {
+      const EsCvResult *cv = r->cv_units;
+      g_string_append_printf (s, "### %d-fold cross-validation (%s), files\n\n| fold | "
+          "accuracy | macro-F1 | files |\n|---:|---:|---:|---:|\n", cv->k,
+          recipe->grouped ? "grouped" : "stratified");
+      for (int f = 0; f < cv->k; f++)
+        g_string_append_printf (s, "| %d | %.2f %% | %.3f | %zu |\n", f + 1,
+            100 * cv->folds[f]->accuracy, cv->folds[f]->macro_f1, cv->folds[f]->n);
+      g_string_append_printf (s, "| **mean ± std** | **%.2f ± %.2f %%** | **%.3f ± %.3f** | "
+          "|\n\nPooled over the folds:\n\n", 100 * cv->accuracy_mean,
+          100 * cv->accuracy_std, cv->macro_f1_mean, cv->macro_f1_std);
+      card_metrics (s, cv->pooled, data->class_names);
+    }
+  }
   {
     char *lb = g_path_get_basename (r->loss_png), *ab = g_path_get_basename (r->accuracy_png);
     char *cb = g_path_get_basename (r->confusion_png ? r->confusion_png : "");
     /* the confusion file is named even when there was nothing to draw, as before */
     g_string_append_printf (s, "## Plots\n\n- `%s`: loss per epoch, blue = training, orange = "
         "validation; y from %.4g to %.4g\n- `%s`: accuracy per epoch, same colours; y from "
-        "%.3g to %.3g\n- `%s`: confusion matrix, rows = true class in the order above, "
+        "%.3g to %.3g\n- `%s`: confusion matrix%s, rows = true class in the order above, "
         "shade = row share (white 0 %%, dark blue 100 %%)\n\n", lb, loss_lo, loss_hi, ab,
-        acc_lo, acc_hi, cb);
+        acc_lo, acc_hi, cb, r->cv_units ? " of files, pooled over the cross-validation folds" :
+        r->test_units ? " of files of the test split" : "");
     g_free (lb);
     g_free (ab);
     g_free (cb);
@@ -374,8 +529,16 @@ main_done:
     goto out;
   r->epochs = history->n_epochs;
   r->best_epoch = history->best_epoch;
-  if (te->n)
+  if (te->n) {
     r->test = es_evaluate (es_model_get_net (model), te, 256);
+    if (kind->decision_units) {
+      float *probs = es_predict (es_model_get_net (model), te, 256, NULL);
+      r->test_units = es_train_unit_metrics (kind, te, probs);
+      g_free (probs);
+    }
+  }
+  if (r->cv)
+    r->cv_units = cv_units (kind, data, r->cv);
 
   /* metadata: the front-end and task the data kind describes, a training summary */
   {
@@ -396,7 +559,8 @@ main_done:
       goto out;
     es_model_set_task (model, task);
     es_model_set_tag (model, tag);
-    text = training_json (recipe, &config, history, r->test, r->cv);
+    text = training_json (recipe, &config, history, r->test, r->cv, r->test_units,
+        r->cv_units);
     set = es_model_set_training (model, text, &err);
     g_free (text);
     if (!set)
@@ -412,7 +576,9 @@ main_done:
     {history->val_accuracy, history->n_epochs, ES_PLOT_ORANGE}
     };
     double loss_lo = 0, loss_hi = 0, acc_lo = 0, acc_hi = 1;
-    EsMetrics *cm_source = r->test ? r->test : (r->cv ? r->cv->pooled : NULL);
+    /* files rather than windows when the kind decides on files */
+    EsMetrics *cm_source = r->cv_units ? r->cv_units->pooled : r->test_units ? r->test_units
+        : r->test ? r->test : (r->cv ? r->cv->pooled : NULL);
     char *cm_png = g_strconcat (base, "-confusion.png", NULL);
 
     if (!es_plot_lines_write (r->loss_png, loss, 2, 800, 500, &loss_lo, &loss_hi, &err)

@@ -43,11 +43,24 @@ typedef struct {
   char *confusion_png;          /* NULL when there was nothing to score */
   EsMetrics *test;              /* the held-out test part's, or NULL (empty part) */
   EsCvResult *cv;               /* with cross-validation, else NULL */
+  /* Decisions on units of examples (the data kind's decision_units: audio
+   * files), each the mean of its examples' probabilities; NULL when the kind
+   * has no units. cv_units has k, folds, pooled and the means (no fold_of,
+   * scores or epochs). */
+  EsMetrics *test_units;
+  EsCvResult *cv_units;
   char *card;                   /* the model card's text */
   int epochs, best_epoch;       /* of the model's training */
 } EsTrainRunResult;
 
 void es_train_run_result_free (EsTrainRunResult *result);
+
+/* Unit-level figures (see EsTrainRunResult.test_units): @probs are the n x
+ * n_classes probabilities of data's examples; NULL when the kind has no
+ * decision units. The decision of a unit is the mean of its examples'
+ * probabilities (pipeline/decide's EsDecisionMean), its label its examples'. */
+EsMetrics *es_train_unit_metrics (const EsDataKind *kind, const EsDataset *data,
+    const float *probs);
 
 /* Run the recipe. NULL with error set (ES_TRAIN_ERROR, or the loader's,
  * the model's, the file writer's) on failure. */

@@ -328,6 +328,7 @@ es_cv_result_free (EsCvResult *r)
   g_free (r->folds);
   es_metrics_free (r->pooled);
   g_free (r->fold_of);
+  g_free (r->pooled_scores);
   g_free (r->epochs);
   g_free (r);
 }
@@ -556,7 +557,7 @@ es_cross_validate (const char *architecture_json, int in_ndim, const size_t *in_
     return NULL;
   }
   r->pooled = es_metrics_compute (pooled_scores, d->labels, d->n, d->n_classes);
-  g_free (pooled_scores);
+  r->pooled_scores = pooled_scores;
   acc = g_new (double, k);
   f1 = g_new (double, k);
   map3 = g_new (double, k);

@@ -121,6 +121,8 @@ typedef struct {
   double macro_f1_mean, macro_f1_std;
   double map3_mean, map3_std;
   int *fold_of;                 /* n: fold of each sample */
+  float *pooled_scores;         /* n x n_classes: each sample's probabilities by its
+                                 * fold's model */
   int *epochs;                  /* k: epochs each fold trained (best epoch) */
 } EsCvResult;
 

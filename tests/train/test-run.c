@@ -200,11 +200,12 @@ START_TEST (test_registry)
   ck_assert_str_eq (names[0], "table");
   ck_assert_str_eq (names[1], "iem");
   ck_assert_str_eq (names[2], "iem-graph");
-  ck_assert_str_eq (names[3], "tone");
-  ck_assert (names[4] == NULL);
+  ck_assert_str_eq (names[3], "audio");
+  ck_assert_str_eq (names[4], "tone");
+  ck_assert (names[5] == NULL);
   g_free (names);
   ck_assert (es_data_kind_lookup ("tone") == &tone_kind);
-  ck_assert (es_data_kind_lookup ("audio") == NULL);
+  ck_assert (es_data_kind_lookup ("sound") == NULL);
   /* again: a no-op; another kind of a taken name: refused */
   ck_assert (es_data_kind_register (&tone_kind));
   ck_assert (!es_data_kind_register (&impostor));
