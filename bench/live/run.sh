@@ -16,7 +16,7 @@
 #    beside them a decode-only gst-launch-1.0 of the same hour;
 #  - RSS over the hour run fast, sampled every 0.2 s: after warm-up and at
 #    the end.
-# Without --model the bench trains its own ESC-10 model from a recipe on the
+# Without --model or --recipe the bench trains its own ESC-10 model from a recipe on the
 # other folds (1-2) first: `earshot features` on noisy mixes of each clip,
 # windows of 64 frames (0.64 s) of 32 gammatone bands (windows_table.py),
 # `earshot train` (bench-live.recipe), then the audio front-end written into
@@ -25,13 +25,14 @@
 # is trained on folds 1-3) it trains that recipe with fold 3 held out first
 # (heldout_recipe.py: a copy with a [data] filter on the index's group
 # column) and measures the result, so a shipped recipe is measured on clips
-# its model has not seen. --gain-db G scales both streams by G dB (clipped
+# its model has not seen (--model esc10 would score it on its training
+# clips). --gain-db G scales both streams by G dB (clipped
 # to 16 bits) after they are made: the streams sit around -50 dBFS, a model
 # trained on clips normalised to a fixed level hears them quieter than it
 # learned. Skips when the data is absent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:?usage: bench/live/run.sh BUILD_DIR [--model M | --recipe R] [--hours H] [--keep DIR]}
+build=${1:?usage: bench/live/run.sh BUILD_DIR [--model M | --recipe R] [--hours H] [--gain-db G] [--keep DIR]}
 shift
 model=""
 recipe=""
