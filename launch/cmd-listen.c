@@ -41,6 +41,8 @@
 #define STOP_TIMEOUT_S 5
 /* A live source that delivers nothing this long has stopped or vanished. */
 #define STALL_TIMEOUT_S 10
+/* Decisions on a live stream come about this often (live_hop_frames). */
+#define LIVE_HOP_SECONDS 0.25
 
 typedef struct {
   gchar *model;
@@ -474,6 +476,26 @@ set_front_end (ListenRun * run, GstElement * element, const char *property,
   return ok;
 }
 
+/* Frames between decisions on a live stream: about a quarter of a second,
+ * or the model's window_hop when that is shorter. cnnclassify's default for a
+ * model that states a window_hop is that hop, the grid its file decisions
+ * were evaluated on (earshot classify keeps it); live, a sound starts
+ * anywhere relative to any grid, so the hop only sets how soon a window
+ * holds it: esc10's 0.64 s hop would add 0.64 s to every onset's worst case.
+ * 0 (cnnclassify's own choice) for models without a window_hop; --set
+ * hop-frames=N still wins. */
+static guint
+live_hop_frames (const ListenRun * run)
+{
+  const EsFrontendDesc *d = es_model_get_frontend_desc (run->model);
+  guint hop;
+
+  if (d->window_hop == 0 || run->fe.hop_size <= 0 || run->fe.rate <= 0)
+    return 0;
+  hop = (guint) MAX (1, lround (LIVE_HOP_SECONDS * run->fe.rate / run->fe.hop_size));
+  return MIN (hop, d->window_hop);
+}
+
 /* --set NAME=VALUE on cnnclassify, checked against the property spec. */
 static gboolean
 set_classify_property (GstElement * element, const char *assignment)
@@ -706,6 +728,7 @@ build_pipeline (ListenRun * run)
     g_object_set (fb, "model", run->model_path, NULL);
   g_object_set (classify, "model", run->model_path, "post-messages",
       opt->verbose, NULL);
+  g_object_set (classify, "hop-frames", live_hop_frames (run), NULL);
   for (gchar ** a = opt->set; a && *a; a++)
     ok &= set_classify_property (classify, *a);
   if (pace)

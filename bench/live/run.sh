@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/live/run.sh BUILD_DIR [--model NAME|PATH] [--hours H] [--keep DIR]
+# bench/live/run.sh BUILD_DIR [--model NAME|PATH | --recipe RECIPE] [--hours H]
+#                   [--gain-db G] [--keep DIR]
 #
 # Live classification (issue 15 §4), on one core (taskset, OPENBLAS 1 thread):
 #  - test streams from the development ESC-10 clips (fold 3) spliced into a
@@ -15,27 +16,43 @@
 #    beside them a decode-only gst-launch-1.0 of the same hour;
 #  - RSS over the hour run fast, sampled every 0.2 s: after warm-up and at
 #    the end.
-# Without --model the bench trains its own ESC-10 model from a recipe on the
+# Without --model or --recipe the bench trains its own ESC-10 model from a recipe on the
 # other folds (1-2) first: `earshot features` on noisy mixes of each clip,
 # windows of 64 frames (0.64 s) of 32 gammatone bands (windows_table.py),
 # `earshot train` (bench-live.recipe), then the audio front-end written into
 # the model (live-set-frontend). Its figures describe that small model, not
-# a shipped one. Skips when the data is absent.
+# a shipped one. With --recipe (e.g. models/esc10.recipe, whose shipped model
+# is trained on folds 1-3) it trains that recipe with fold 3 held out first
+# (heldout_recipe.py: a copy with a [data] filter on the index's group
+# column) and measures the result, so a shipped recipe is measured on clips
+# its model has not seen (--model esc10 would score it on its training
+# clips). --gain-db G scales both streams by G dB (clipped
+# to 16 bits) after they are made: the streams sit around -50 dBFS, a model
+# trained on clips normalised to a fixed level hears them quieter than it
+# learned. Skips when the data is absent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:?usage: bench/live/run.sh BUILD_DIR [--model M] [--hours H] [--keep DIR]}
+build=${1:?usage: bench/live/run.sh BUILD_DIR [--model M | --recipe R] [--hours H] [--gain-db G] [--keep DIR]}
 shift
 model=""
+recipe=""
 hours=1
+gain_db=0
 keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
+    --recipe) recipe=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --hours) hours=$2; shift 2 ;;
+    --gain-db) gain_db=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     *) echo "bench live: unknown option $1" >&2; exit 2 ;;
   esac
 done
+if [ -n "$model" ] && [ -n "$recipe" ]; then
+  echo "bench live: --model and --recipe exclude each other" >&2
+  exit 2
+fi
 data=${ES_DATA_DIR:-$here/../../../shared/data}/audio/esc10
 if [ ! -f "$data/index.csv" ]; then
   echo "bench live: skip, no $data/index.csv"
@@ -53,10 +70,42 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-echo "== bench/live: ESC-10 fold 3 in pink noise, $hours h + $hours h background, core $core =="
+echo "== bench/live: ESC-10 fold 3 in pink noise, $hours h + $hours h background, gain $gain_db dB, core $core =="
 [ -f "$work/events.wav" ] || nice -n 10 /usr/bin/python3 "$here/make_streams.py" "$data" "$work" --hours "$hours"
+for mark in "$work"/gain-*; do
+  if [ -f "$mark" ] && [ "$mark" != "$work/gain-$gain_db" ]; then
+    echo "bench live: $work holds streams at ${mark##*/gain-} dB; use another --keep" >&2
+    exit 2
+  fi
+done
+if [ "$gain_db" != 0 ] && [ ! -f "$work/gain-$gain_db" ]; then
+  /usr/bin/python3 - "$gain_db" "$work/events.wav" "$work/background.wav" <<'EOF'
+import sys
+import numpy as np
+from scipy.io import wavfile
+gain = 10 ** (float(sys.argv[1]) / 20)
+for path in sys.argv[2:]:
+    rate, x = wavfile.read(path)
+    y = np.clip(np.round(x.astype(np.float64) * gain), -32768, 32767)
+    clipped = np.mean(np.abs(x.astype(np.float64) * gain) > 32767) * 100
+    print(f"{path}: {float(sys.argv[1]):+g} dB, {clipped:.4f} % of samples clipped")
+    wavfile.write(path, rate, y.astype(np.int16))
+EOF
+  touch "$work/gain-$gain_db"
+fi
 
-if [ -z "$model" ]; then
+if [ -n "$recipe" ]; then
+  # the shipped recipe, fold 3 (the streams' clips) held out
+  if ! ls "$work"/recipe-model/*.safetensors >/dev/null 2>&1; then
+    rm -f "$work/heldout.recipe"
+    /usr/bin/python3 "$here/heldout_recipe.py" "$recipe" "$work/heldout.recipe" fold3
+    one_core /usr/bin/time -f "%e %U %S" -o "$work/time-train.txt" \
+      "$E" train "$work/heldout.recipe" --out "$work/recipe-model" --quiet
+    read -r t_wall t_user t_sys <"$work/time-train.txt"
+    echo "trained $(basename "$recipe") without fold 3 in $t_wall s wall"
+  fi
+  model=$(ls "$work"/recipe-model/*.safetensors | head -1)
+elif [ -z "$model" ]; then
   model="$work/model/bench-esc10.safetensors"
   if [ ! -f "$model" ]; then
     mkdir -p "$work/feat"

@@ -73,6 +73,24 @@ expect_status 0 "listen -v"
 [ "$(grep -c '"event":"window"' "$work/out")" = 12 ] && ok "12 window lines" \
   || fail "window lines: $(grep -c window "$work/out")"
 
+# --- the live decision step: a model that states a window_hop (esc10: 0.64 s)
+# is decided every ~0.25 s (13 frames of 20 ms); --set hop-frames overrides --
+esc10="$here/../../models/esc10.safetensors"
+if [ -f "$esc10" ]; then
+  second_window() {
+    grep '"event":"window"' "$work/out" | sed -n 2p | sed -n 's/.*"time":\([0-9.]*\).*/\1/p'
+  }
+  run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
+    --set post-events=false
+  expect_status 0 "listen with esc10"
+  [ "$(second_window)" = "0.260" ] && ok "esc10: a decision every 0.26 s" \
+    || fail "esc10 step: $(grep '"event":"window"' "$work/out" | head -2)"
+  run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
+    --set post-events=false --set hop-frames=32
+  [ "$(second_window)" = "0.640" ] && ok "esc10 with hop-frames=32: every 0.64 s" \
+    || fail "esc10 hop-frames=32: $(grep '"event":"window"' "$work/out" | head -2)"
+fi
+
 # --- other rates, channels, a model at 8 kHz, a 2D model ----------------------
 for combo in "burst-44k-stereo.wav tiny-live" "burst.wav tiny-live-8k" \
     "burst-44k-stereo.wav tiny-live-8k" "burst.wav tiny-live-2d"; do
@@ -120,13 +138,14 @@ tail -1 "$work/out" | grep -q '"event":"summary"' && ok "summary after Ctrl-C" \
   || fail "no summary: $(tail -2 "$work/out")"
 
 # --- the ready launch lines (launch/live-*.launch), with the test model under
-# the name esc10 and its 16 bands --------------------------------------------
+# the name esc10 and its 16 bands and 10 ms frames (esc10's are 20 ms) -------
 mkdir -p "$work/named"
 cp "$M" "$work/named/esc10.safetensors"
 src=$(cd "$here/../.." && pwd)
 export GST_PLUGIN_PATH="${GST_PLUGIN_PATH_1_0:-}"
 line=$(grep -v '^#' "$src/launch/live-file.launch" \
-  | sed -e "s|samples/sample.wav|$work/burst.wav|" -e 's/bands=64/bands=16 fmax=8000/')
+  | sed -e "s|samples/sample.wav|$work/burst.wav|" -e 's/bands=64/bands=16 fmax=8000/' \
+    -e 's/hop-size=320/hop-size=160/')
 status=0
 (cd "$src" && ES_MODEL_PATH="$work/named" timeout 60 gst-launch-1.0 -m $line) \
   >"$work/out" 2>"$work/err" || status=$?
@@ -135,7 +154,8 @@ expect_out 'cnnclassify-event, event=(string)start, model=(string)tiny-live, lab
 expect_out 'cnnclassify-summary'
 # the microphone line, with a test source in place of the microphone
 line=$(grep -v '^#' "$src/launch/live-microphone.launch" \
-  | sed -e 's/autoaudiosrc/audiotestsrc num-buffers=100 freq=300/' -e 's/bands=64/bands=16 fmax=8000/')
+  | sed -e 's/autoaudiosrc/audiotestsrc num-buffers=100 freq=300/' -e 's/bands=64/bands=16 fmax=8000/' \
+    -e 's/hop-size=320/hop-size=160/')
 status=0
 (cd "$src" && ES_MODEL_PATH="$work/named" timeout 60 gst-launch-1.0 -m -e $line) \
   >"$work/out" 2>"$work/err" || status=$?
