@@ -34,7 +34,7 @@ declare -A allowed=(
   [nn]="dsp io"
   [model]="dsp io nn"
   [eq]="dsp io"
-  [train]="dsp io nn model"
+  [train]="dsp io nn model decide"
   [tasks]="dsp io nn model train decide"
 )
 for area in "${!allowed[@]}"; do
