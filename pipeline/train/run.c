@@ -203,6 +203,22 @@ add_json_value (JsonBuilder *b, const char *text)
   g_object_unref (p);
 }
 
+/* The means and deviations over the folds, members of the open object
+ * (MAP@3 where the figures are per example). */
+static void
+add_cv_means (JsonBuilder *b, const EsCvResult *cv, gboolean with_map3)
+{
+  const struct { const char *name; double value; } m[] = {
+    {"accuracy_mean", cv->accuracy_mean}, {"accuracy_std", cv->accuracy_std},
+    {"macro_f1_mean", cv->macro_f1_mean}, {"macro_f1_std", cv->macro_f1_std},
+    {"map3_mean", cv->map3_mean}, {"map3_std", cv->map3_std},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (m) - (with_map3 ? 0 : 2); i++) {
+    json_builder_set_member_name (b, m[i].name);
+    json_builder_add_double_value (b, m[i].value);
+  }
+}
+
 /* The training summary of the model's metadata. */
 static char *
 training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrainHistory *h,
@@ -234,18 +250,7 @@ training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrai
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "folds");
     json_builder_add_int_value (b, cv->k);
-    json_builder_set_member_name (b, "accuracy_mean");
-    json_builder_add_double_value (b, cv->accuracy_mean);
-    json_builder_set_member_name (b, "accuracy_std");
-    json_builder_add_double_value (b, cv->accuracy_std);
-    json_builder_set_member_name (b, "macro_f1_mean");
-    json_builder_add_double_value (b, cv->macro_f1_mean);
-    json_builder_set_member_name (b, "macro_f1_std");
-    json_builder_add_double_value (b, cv->macro_f1_std);
-    json_builder_set_member_name (b, "map3_mean");
-    json_builder_add_double_value (b, cv->map3_mean);
-    json_builder_set_member_name (b, "map3_std");
-    json_builder_add_double_value (b, cv->map3_std);
+    add_cv_means (b, cv, TRUE);
     json_builder_end_object (b);
   }
   if (r_units_test) {
@@ -258,14 +263,7 @@ training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrai
     char *m = es_metrics_to_json (r_units_cv->pooled);
     json_builder_set_member_name (b, "cv_units");
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "accuracy_mean");
-    json_builder_add_double_value (b, r_units_cv->accuracy_mean);
-    json_builder_set_member_name (b, "accuracy_std");
-    json_builder_add_double_value (b, r_units_cv->accuracy_std);
-    json_builder_set_member_name (b, "macro_f1_mean");
-    json_builder_add_double_value (b, r_units_cv->macro_f1_mean);
-    json_builder_set_member_name (b, "macro_f1_std");
-    json_builder_add_double_value (b, r_units_cv->macro_f1_std);
+    add_cv_means (b, r_units_cv, FALSE);
     json_builder_set_member_name (b, "pooled");
     add_json_value (b, m);
     json_builder_end_object (b);
