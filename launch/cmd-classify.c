@@ -434,6 +434,17 @@ classify_file (const ClassifyModel * m, const ClassifyOptions * o, FileResult * 
   r->seconds = (double) n / m->fe->rate;
   r->probabilities = g_new0 (double, m->n_labels);
   progress->seconds = r->seconds;
+  if (n > 0) {
+    /* A clip shorter than one window is padded with digital silence to one
+     * window, as the audio data kind pads it for training and evaluation
+     * (the clip at the window's start, zeros after). */
+    size_t one_window = (size_t) (m->window_frames - 1) * m->fe->hop_size + m->fe->frame_size;
+    if (n < one_window) {
+      samples = g_renew (float, samples, one_window);
+      memset (samples + n, 0, (one_window - n) * sizeof *samples);
+      n = one_window;
+    }
+  }
   classify_samples (m, o->windows, samples, n, r, progress);
   g_free (samples);
 }
@@ -721,8 +732,9 @@ es_cmd_classify (int argc, char **argv)
   g_option_context_set_description (context,
       "The decisions are those of the elements: the file goes through\n"
       "preemphasis ! hammingframe ! gammatonefb model=M ! cnnclassify model=M\n"
-      "(earshot model info M prints that line). A file shorter than one window,\n"
-      "or one that cannot be decoded, is reported and skipped.\n"
+      "(earshot model info M prints that line). A file shorter than one window\n"
+      "is padded with silence to one window, as in training; an empty file or\n"
+      "one that cannot be decoded is reported and skipped.\n"
       "Exit status: 0 all classified, 1 some file skipped or the model failed,\n"
       "2 usage.");
   if (!g_option_context_parse (context, &argc, &argv, &error)) {

@@ -1,6 +1,7 @@
 # earshot classify: one row per file or per window, CSV and JSON that parse,
-# the outputs never an input, unreadable, non-audio and too-short files
-# reported and skipped with a non-zero exit, and the same decisions as the
+# the outputs never an input, unreadable, non-audio and empty files
+# reported and skipped with a non-zero exit, a clip shorter than a window
+# padded with silence as in training, and the same decisions as the
 # elements on the line `earshot model info` prints. The models are made by
 # make-classify-models.c (a hand-weighted low/high tone model and a random
 # 2D CNN, both with a learned front-end).
@@ -18,6 +19,9 @@ make_wav "$work/clips/high.wav" 32000 16000 1 5000
 make_wav "$work/clips/sub/high44k.wav" 88200 44100 2 5000     # resampled, mixed to mono
 make_wav "$work/short.wav" 1000 16000 1 300
 printf 'not audio at all\n' >"$work/notaudio.wav"
+$PY -c 'import sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+w.writeframes(b""); w.close()' "$work/empty.wav"
 
 # ---- one row per file --------------------------------------------------------
 run "$EARSHOT" classify --model tones "$work/clips/low.wav" "$work/clips/high.wav"
@@ -77,14 +81,20 @@ $PY -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"][0]; assert len(
 
 # ---- bad files are reported and skipped --------------------------------------------
 run "$EARSHOT" classify --model tones --csv "$work/notaudio.wav" "$work/clips/low.wav" \
-  "$work/short.wav" "$work/missing.wav"
-expect_status 1 "a non-audio, a too-short and a missing file"
+  "$work/empty.wav" "$work/missing.wav"
+expect_status 1 "a non-audio, an empty and a missing file"
 expect_stderr "notaudio.wav: not an audio file"
-expect_stderr "short.wav: too short to classify: 0.062 s of audio"
+expect_stderr "empty.wav: no audio samples in the file"
 expect_stderr "missing.wav: No such file"
 expect_stderr "4 files, 1 classified, 3 skipped"
 [ "$(wc -l <"$work/out")" -eq 2 ] && grep -q "low.wav,low," "$work/out" \
   && ok "the good file still has its row" || fail "rows after skipped files: $(cat "$work/out")"
+# a clip shorter than one window is padded with silence to one window, as in
+# training (0.062 s of a 300 Hz tone: the low class)
+run "$EARSHOT" classify --model tones --csv "$work/short.wav"
+expect_status 0 "a clip shorter than a window"
+grep -q "short.wav,low," "$work/out" && ok "the short clip classified, padded" \
+  || fail "short clip: $(cat "$work/out")"
 run "$EARSHOT" classify --model tones --max-seconds 1 "$work/clips/low.wav"
 expect_status 1 "a file longer than --max-seconds"
 expect_stderr "low.wav: longer than the maximum of 1.0 s (skipped)"
