@@ -29,6 +29,7 @@
 #include "audio-decode.h"
 #include "commands.h"
 #include "runtime.h"
+#include "decide/decision.h"
 #include "io/output.h"
 #include "io/text.h"
 #include "model/model.h"
@@ -270,17 +271,6 @@ seconds_of (const GstStructure * s, const char *field)
   return (double) t / GST_SECOND;
 }
 
-static size_t
-best_of (const double *p, size_t n)
-{
-  size_t best = 0;
-
-  for (size_t k = 1; k < n; k++)
-    if (p[k] > p[best])
-      best = k;
-  return best;
-}
-
 /* Runs the decoded samples through the pipeline; fills r (or r->error). */
 static void
 classify_samples (const ClassifyModel * m, gboolean windows, float *samples, size_t n,
@@ -385,7 +375,7 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
           row.start = seconds_of (s, "stream-time");
           row.end = GST_CLOCK_TIME_IS_VALID (t) && GST_CLOCK_TIME_IS_VALID (d)
               ? (double) (t + d) / GST_SECOND : row.start;
-          row.best = best_of (row.probabilities, m->n_labels);
+          row.best = es_decision_best (row.probabilities, m->n_labels);
           g_array_append_val (r->windows, row);
         } else if (s && gst_structure_has_name (s, "cnnclassify-summary")) {
           gst_structure_get_uint64 (s, "windows", &r->n_windows);
@@ -395,7 +385,7 @@ classify_samples (const ClassifyModel * m, gboolean windows, float *samples, siz
             gint index = -1;
             gst_structure_get_int (s, "index", &index);
             r->best = index >= 0 && (size_t) index < m->n_labels ? (size_t) index
-                : best_of (r->probabilities, m->n_labels);
+                : es_decision_best (r->probabilities, m->n_labels);
           }
         }
         break;
