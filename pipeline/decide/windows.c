@@ -116,3 +116,19 @@ es_frame_windows_push (EsFrameWindows * w, const float *frame, guint64 start,
   w->windows++;
   return TRUE;
 }
+
+guint64
+es_window_samples (guint window, guint frame_size, guint hop_size)
+{
+  g_return_val_if_fail (window >= 1 && frame_size >= 1 && hop_size >= 1, 0);
+  return (guint64) (window - 1) * hop_size + frame_size;
+}
+
+guint64
+es_window_padding (guint64 n_samples, guint window, guint frame_size,
+    guint hop_size)
+{
+  guint64 one = es_window_samples (window, frame_size, hop_size);
+
+  return n_samples > 0 && n_samples < one ? one - n_samples : 0;
+}

@@ -46,6 +46,23 @@ void es_frame_windows_reset (EsFrameWindows * windows);
 gboolean es_frame_windows_push (EsFrameWindows * windows, const float *frame,
     guint64 start, guint64 end, float *out, EsWindowInfo * info);
 
+/* Short streams. Audio cut into frames of frame_size samples every hop_size
+ * holds its first window of W frames once it has (W - 1)·hop + frame
+ * samples. A clip or stream that ends before (n > 0 samples, fewer than
+ * that) is completed with digital silence to exactly one window, the audio
+ * at its start: zeros appended to the samples before pre-emphasis, so the
+ * frames, features and decision come from the same code as any other
+ * window's. The one rule of the audio data kind (training and evaluation,
+ * tasks/audio/audio-set.h), `earshot classify` and the elements at the end
+ * of a stream (preemphasis, hammingframe, at cnnclassify's request). */
+
+/* Samples one window of W frames spans: (W - 1)·hop + frame. */
+guint64 es_window_samples (guint window, guint frame_size, guint hop_size);
+/* Samples of silence that complete n samples to one window; 0 when they
+ * already hold one, and for n = 0 (nothing to complete). */
+guint64 es_window_padding (guint64 n_samples, guint window, guint frame_size,
+    guint hop_size);
+
 G_END_DECLS
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include "decide/windows.h"
 #include "dsp/fft.h"
 #include "dsp/framer.h"
 #include "dsp/preemphasis.h"
@@ -113,11 +114,13 @@ es_audio_spectra_compute (const EsFrontendConfig *fe, const float *samples, size
   audio_frames = n >= frame ? (n - frame) / hop + 1 : 0;
   if (audio_frames < min_frames)
     lead_frames = min_frames - audio_frames;
-  /* a short clip: lead_frames hops of silence, the clip, silence up to
+  /* a short clip: lead_frames hops of silence, then the clip completed with
+   * silence to one window (decide/windows.h, the rule serving follows):
    * lead_frames + min_frames frames */
   total_frames = lead_frames ? lead_frames + min_frames : audio_frames;
   lead = lead_frames * hop;
-  padded = lead_frames ? (total_frames - 1) * hop + frame : n;
+  padded = lead_frames ? lead + es_window_samples ((guint) min_frames, (guint) frame,
+      (guint) hop) : n;
   g_assert (padded >= lead + n || !lead_frames);
 
   fft = es_fft_power_new (n_fft_for (frame));
