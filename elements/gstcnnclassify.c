@@ -155,6 +155,7 @@
 #include "decide/decision.h"
 #include "dsp/frame-time.h"
 #include "io/resize.h"
+#include "window-padding.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
 #define GST_CAT_DEFAULT gst_cnn_classify_debug
@@ -172,6 +173,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
 #define AUTO_HOP_SECONDS 0.25
 #define MAX_DURATION (3600 * GST_SECOND)
 #define AUTO_AVERAGE 0
+#define DEFAULT_PAD_SHORT TRUE
 
 enum
 {
@@ -192,6 +194,7 @@ enum
   PROP_OFF_THRESHOLD,
   PROP_MIN_DURATION,
   PROP_REFRACTORY,
+  PROP_PAD_SHORT,
 };
 
 #define ALLOWED_CAPS \
@@ -253,6 +256,8 @@ static gboolean gst_cnn_classify_sink_event (GstBaseTransform * trans,
     GstEvent * event);
 static GstFlowReturn gst_cnn_classify_transform_ip (GstBaseTransform * trans,
     GstBuffer * buf);
+static gboolean gst_cnn_classify_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
 
 static void
 gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
@@ -455,6 +460,24 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
           0, MAX_DURATION, d.refractory, G_PARAM_READWRITE |
           GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * GstCnnClassify:pad-short:
+   *
+   * Complete a stream that ends before its first window of frames is
+   * complete with digital silence to one window, as `earshot classify` and
+   * training do (the audio at the window's start): #preemphasis (else
+   * #hammingframe) upstream adds the silence at EOS, so it goes through the
+   * same front-end, and this element decides on that window. Its messages
+   * then carry `padding` (the silence's part of the window) and the summary
+   * `shorter-than-window`. A stream that held one window is never padded.
+   * FALSE: a short stream makes no decision.
+   */
+  g_object_class_install_property (gobject_class, PROP_PAD_SHORT,
+      g_param_spec_boolean ("pad-short", "Pad short streams",
+          "Complete a stream shorter than one window with silence (added "
+          "upstream by preemphasis or hammingframe) and decide on it",
+          DEFAULT_PAD_SHORT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_set_static_metadata (element_class,
       "CNN classifier", "Filter/Analyzer/Audio/Video",
       "Classifies feature vectors, windows of a feature stream or images "
@@ -472,6 +495,7 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_sink_event);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform_ip);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_classify_query);
   trans_class->passthrough_on_same_caps = TRUE;
   trans_class->transform_ip_on_passthrough = TRUE;
 }
@@ -486,6 +510,8 @@ gst_cnn_classify_init (GstCnnClassify * self)
   self->post_events = DEFAULT_POST_EVENTS;
   self->window_frames = DEFAULT_WINDOW_FRAMES;
   self->hop_frames = DEFAULT_HOP_FRAMES;
+  self->pad_short = DEFAULT_PAD_SHORT;
+  self->padding_start = self->padding_duration = GST_CLOCK_TIME_NONE;
   es_event_config_init (&self->events);
   self->events.average_windows = AUTO_AVERAGE;
   self->last_tagged = -1;
@@ -514,6 +540,7 @@ gst_cnn_classify_free_state (GstCnnClassify * self)
   self->warned_non_finite = FALSE;
   self->next_pts = GST_CLOCK_TIME_NONE;
   self->untimed_frames = 0;
+  self->padding_start = self->padding_duration = GST_CLOCK_TIME_NONE;
 }
 
 static void
@@ -583,6 +610,9 @@ gst_cnn_classify_set_property (GObject * object, guint prop_id,
     case PROP_REFRACTORY:
       self->events.refractory = g_value_get_uint64 (value);
       break;
+    case PROP_PAD_SHORT:
+      self->pad_short = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -645,6 +675,9 @@ gst_cnn_classify_get_property (GObject * object, guint prop_id,
       break;
     case PROP_REFRACTORY:
       g_value_set_uint64 (value, self->events.refractory);
+      break;
+    case PROP_PAD_SHORT:
+      g_value_set_boolean (value, self->pad_short);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -904,6 +937,11 @@ gst_cnn_classify_post_decision (GstCnnClassify * self, GstClockTime start,
   gst_structure_take_value (s, "probabilities", &probs_v);
   gst_structure_take_value (s, "top-labels", &top_l);
   gst_structure_take_value (s, "top-probabilities", &top_p);
+  /* a window completed with silence says how much of it is silence */
+  if (GST_CLOCK_TIME_IS_VALID (self->padding_start)
+      && GST_CLOCK_TIME_IS_VALID (end) && end > self->padding_start)
+    gst_structure_set (s, "padding", G_TYPE_UINT64,
+        end - MAX (start, self->padding_start), NULL);
   gst_cnn_classify_post (self, s);
 }
 
@@ -981,7 +1019,12 @@ gst_cnn_classify_post_summary (GstCnnClassify * self)
       "model", G_TYPE_STRING, es_model_get_name (self->model),
       "windows", G_TYPE_UINT64, es_event_detector_get_windows (self->detector),
       "duration", G_TYPE_UINT64,
-      es_event_detector_get_covered (self->detector), NULL);
+      es_event_detector_get_covered (self->detector),
+      "shorter-than-window", G_TYPE_BOOLEAN,
+      GST_CLOCK_TIME_IS_VALID (self->padding_start),
+      "padding", G_TYPE_UINT64,
+      GST_CLOCK_TIME_IS_VALID (self->padding_duration) ?
+      self->padding_duration : (guint64) 0, NULL);
   if (!es_event_detector_get_mean (self->detector, mean)) {
     memset (mean, 0, n_labels * sizeof (double));
     memset (shares, 0, n_labels * sizeof (double));
@@ -1069,6 +1112,7 @@ gst_cnn_classify_reset (GstCnnClassify * self)
   self->untimed_frames = 0;
   self->last_tagged = -1;
   self->warned_non_finite = FALSE;
+  self->padding_start = self->padding_duration = GST_CLOCK_TIME_NONE;
 }
 
 /* ---- caps: what one decision is made of -------------------------------- */
@@ -1250,6 +1294,19 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
       GST_DEBUG_OBJECT (self, "gap: active events end, windows restart");
       gst_cnn_classify_break (self, ES_EVENT_END_GAP);
       break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM:{
+      GstClockTime start, duration;
+
+      /* the silence upstream adds to complete a short stream comes next */
+      if (es_window_padding_parse (event, &start, &duration)) {
+        GST_DEBUG_OBJECT (self, "shorter than a window: %" GST_TIME_FORMAT
+            " of silence from %" GST_TIME_FORMAT, GST_TIME_ARGS (duration),
+            GST_TIME_ARGS (start));
+        self->padding_start = start;
+        self->padding_duration = duration;
+      }
+      break;
+    }
     case GST_EVENT_EOS:
       if (self->detector) {
         gst_cnn_classify_break (self, ES_EVENT_END_EOS);
@@ -1262,6 +1319,32 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
   }
   return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->sink_event
       (trans, event);
+}
+
+/* Upstream (preemphasis, hammingframe) asks at EOS how many frames one
+ * window is, to complete a stream shorter than that (window-padding.h):
+ * answered for windows of a frame stream when pad-short is on. */
+static gboolean
+gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+
+  if (direction == GST_PAD_SINK && es_window_query_is (query)) {
+    gboolean pad_short;
+
+    GST_OBJECT_LOCK (self);
+    pad_short = self->pad_short;
+    GST_OBJECT_UNLOCK (self);
+    if (!pad_short || self->windows == NULL || self->image_input
+        || self->fps_n <= 0)
+      return FALSE;
+    es_window_query_set_frames (query,
+        es_frame_windows_get_window (self->windows));
+    return TRUE;
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->query
+      (trans, direction, query);
 }
 
 /* ---- streaming ---------------------------------------------------------- */

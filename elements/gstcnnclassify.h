@@ -42,6 +42,7 @@ struct _GstCnnClassify
   guint hop_frames;             /* 0: about 0.25 s */
   EsEventConfig events;         /* smoothing, voting, thresholds, durations;
                                  * average_windows 0 = automatic */
+  gboolean pad_short;           /* complete a stream shorter than a window */
 
   /* <private> streaming state */
   EsModel *model;
@@ -71,6 +72,9 @@ struct _GstCnnClassify
   gboolean warned_non_finite;   /* this stream's non-finite warning is posted */
   gdouble active_on, active_off;        /* thresholds the detector has */
   guint detector_average;       /* its moving-average length */
+  GstClockTime padding_start;   /* where upstream's silence that completes a
+                                 * short stream starts, NONE if none came */
+  GstClockTime padding_duration;
 };
 
 GType gst_cnn_classify_smoothing_get_type (void);

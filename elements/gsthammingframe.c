@@ -31,7 +31,12 @@
  * dropped and T0 is taken again) on a DISCONT buffer, when a buffer's PTS
  * differs from the expected one by more than half a hop, on FLUSH_STOP, on a
  * caps change (e.g. a new sample rate) and on READY→PAUSED. A trailing
- * partial frame is never output, also not at EOS.
+ * partial frame is never output, also not at EOS, with one exception: a
+ * stream that ends before one window of a #cnnclassify downstream is
+ * complete (and that no #preemphasis upstream completed) is completed with
+ * digital silence to one window, framed like the audio, as `earshot
+ * classify` and training pad short clips (docs/classify.md, "Short files";
+ * #cnnclassify's pad-short property asks for it).
  *
  * Latency: a frame can only be output once its last sample has arrived, that
  * is up to N/R after its PTS, so the element adds N/R to the LATENCY query.
@@ -64,6 +69,7 @@
 #include "gsthammingframe.h"
 #include "media-types.h"
 #include "dsp/frame-time.h"
+#include "window-padding.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hamming_frame_debug);
 #define GST_CAT_DEFAULT gst_hamming_frame_debug
@@ -582,14 +588,46 @@ gst_hamming_frame_stop (GstBaseTransform * trans)
   return TRUE;
 }
 
+static GstFlowReturn gst_hamming_frame_frame (GstHammingFrame * self,
+    GstBuffer * inbuf, GstBuffer ** outbuf);
+
+/* EOS of a stream shorter than one window of a classifier downstream (and
+ * not completed upstream, by preemphasis): the digital silence that
+ * completes it, framed like the audio (window-padding.h). */
+static void
+gst_hamming_frame_complete_window (GstHammingFrame * self)
+{
+  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (self);
+  GstClockTime pts, duration;
+  GstBuffer *zeros, *out = NULL;
+  guint64 padding;
+
+  if (self->framer == NULL || !self->anchored)
+    return;
+  padding = es_window_padding_begin (srcpad, self->samples_in, self->start_ts,
+      self->rate, (guint) es_framer_get_frame_size (self->framer),
+      (guint) es_framer_get_hop_size (self->framer), &pts, &duration);
+  if (padding == 0)
+    return;
+  zeros = gst_buffer_new_allocate (NULL, padding * sizeof (gfloat), NULL);
+  gst_buffer_memset (zeros, 0, 0, padding * sizeof (gfloat));
+  GST_BUFFER_PTS (zeros) = pts;
+  GST_BUFFER_DURATION (zeros) = duration;
+  if (gst_hamming_frame_frame (self, zeros, &out) == GST_FLOW_OK && out)
+    gst_pad_push (srcpad, out);
+}
+
 static gboolean
 gst_hamming_frame_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     GST_DEBUG_OBJECT (trans, "flush: restarting the framing");
     gst_hamming_frame_reset (GST_HAMMING_FRAME (trans));
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    /* a trailing partial frame is dropped, unless a short stream is
+     * completed to one window */
+    gst_hamming_frame_complete_window (GST_HAMMING_FRAME (trans));
   }
-  /* EOS: a trailing partial frame is dropped, the event passes on. */
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
@@ -619,6 +657,17 @@ gst_hamming_frame_query (GstBaseTransform * trans, GstPadDirection direction,
     GST_DEBUG_OBJECT (self, "latency: own %" GST_TIME_FORMAT ", total min %"
         GST_TIME_FORMAT, GST_TIME_ARGS (ours), GST_TIME_ARGS (min));
     gst_query_set_latency (query, live, min, max);
+    return TRUE;
+  }
+  if (direction == GST_PAD_SINK && es_window_query_is (query)) {
+    /* upstream (preemphasis) asks how many samples one window of a
+     * classifier downstream spans: its frames, and our framing */
+    if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SRC_PAD (trans), query))
+      return FALSE;
+    if (self->framer)
+      es_window_query_set_framing (query,
+          (guint) es_framer_get_frame_size (self->framer),
+          (guint) es_framer_get_hop_size (self->framer));
     return TRUE;
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
@@ -707,12 +756,11 @@ gst_hamming_frame_allocate (GstHammingFrame * self, gsize n_frames,
   return gst_buffer_new_wrapped_full (0, memory, bytes, 0, bytes, memory, g_free);
 }
 
+/* Frames the samples of inbuf (taken) completes into *outbuf (NULL: none). */
 static GstFlowReturn
-gst_hamming_frame_generate_output (GstBaseTransform * trans,
+gst_hamming_frame_frame (GstHammingFrame * self, GstBuffer * inbuf,
     GstBuffer ** outbuf)
 {
-  GstHammingFrame *self = GST_HAMMING_FRAME (trans);
-  GstBuffer *inbuf = trans->queued_buf;
   GstMapInfo in_map, out_map;
   GstBuffer *out = NULL;
   gsize n_in, n_frames, frame_size;
@@ -720,9 +768,6 @@ gst_hamming_frame_generate_output (GstBaseTransform * trans,
   GstClockTime pts, end;
 
   *outbuf = NULL;
-  if (inbuf == NULL)
-    return GST_FLOW_OK;
-  trans->queued_buf = NULL;
 
   if (G_UNLIKELY (self->framer == NULL)) {
     gst_buffer_unref (inbuf);
@@ -810,4 +855,17 @@ gst_hamming_frame_generate_output (GstBaseTransform * trans,
       " at %" GST_TIME_FORMAT, n_frames, first, GST_TIME_ARGS (pts));
   *outbuf = out;
   return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_hamming_frame_generate_output (GstBaseTransform * trans,
+    GstBuffer ** outbuf)
+{
+  GstBuffer *inbuf = trans->queued_buf;
+
+  *outbuf = NULL;
+  if (inbuf == NULL)
+    return GST_FLOW_OK;
+  trans->queued_buf = NULL;
+  return gst_hamming_frame_frame (GST_HAMMING_FRAME (trans), inbuf, outbuf);
 }

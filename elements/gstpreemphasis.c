@@ -18,6 +18,14 @@
  * element works in passthrough but still tracks the filter memory, so the
  * coefficient can be changed (or controlled) while playing without a click.
  *
+ * Short streams: when the stream ends (EOS) before one window of a
+ * #cnnclassify downstream is complete (counted since the last reset above),
+ * the element completes it with digital silence, filtered like the audio,
+ * and pushes it before EOS; #cnnclassify asks for it (its pad-short
+ * property), and without a classifier downstream nothing is added. This is
+ * the padding `earshot classify` and training apply (docs/classify.md,
+ * "Short files").
+ *
  * Non-finite input: the filter is linear and does not scan its input. A NaN
  * or ±Inf sample gives a non-finite output at its own position and at the
  * next sample of the same channel (the one-sample memory); later samples are
@@ -39,6 +47,7 @@
 #include "gstpreemphasis.h"
 
 #include "dsp/preemphasis.h"
+#include "window-padding.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_preemphasis_debug);
 #define GST_CAT_DEFAULT gst_preemphasis_debug
@@ -156,6 +165,8 @@ gst_preemphasis_reset (GstPreemphasis * self)
     memset (self->last_f32, 0, self->channels * sizeof (gfloat));
   if (self->last_f64)
     memset (self->last_f64, 0, self->channels * sizeof (gdouble));
+  self->samples_in = 0;
+  self->start_ts = GST_CLOCK_TIME_NONE;
 }
 
 static void
@@ -231,6 +242,8 @@ gst_preemphasis_setup (GstAudioFilter * filter, const GstAudioInfo * info)
 
   gst_preemphasis_free_state (self);
   self->channels = channels;
+  self->samples_in = 0;
+  self->start_ts = GST_CLOCK_TIME_NONE;
 
   switch (GST_AUDIO_INFO_FORMAT (info)) {
     case GST_AUDIO_FORMAT_F32:
@@ -270,12 +283,46 @@ gst_preemphasis_stop (GstBaseTransform * trans)
   return TRUE;
 }
 
+/* EOS of a stream shorter than one window of a classifier downstream: the
+ * digital silence that completes it, filtered like the audio (the filter's
+ * memory gives its first sample -a·x[n-1], as training's padded clips have)
+ * and pushed before EOS (window-padding.h). */
+static void
+gst_preemphasis_complete_window (GstPreemphasis * self)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD (trans);
+  gint bpf = GST_AUDIO_FILTER_BPF (GST_AUDIO_FILTER (self));
+  gint rate = GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self));
+  GstClockTime pts, duration;
+  guint64 padding;
+  GstBuffer *buf;
+
+  if (self->process == NULL || bpf <= 0)
+    return;
+  padding = es_window_padding_begin (srcpad, self->samples_in, self->start_ts,
+      rate, 0, 0, &pts, &duration);
+  if (padding == 0)
+    return;
+  buf = gst_buffer_new_allocate (NULL, padding * bpf, NULL);
+  gst_buffer_memset (buf, 0, 0, padding * bpf);
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) = duration;
+  if (gst_preemphasis_transform_ip (trans, buf) != GST_FLOW_OK) {
+    gst_buffer_unref (buf);
+    return;
+  }
+  gst_pad_push (srcpad, buf);
+}
+
 static gboolean
 gst_preemphasis_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     GST_DEBUG_OBJECT (trans, "flush: clearing filter memory");
     gst_preemphasis_reset (GST_PREEMPHASIS (trans));
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    gst_preemphasis_complete_window (GST_PREEMPHASIS (trans));
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -337,6 +384,9 @@ gst_preemphasis_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   n_frames = map.size / bpf;
+  if (self->samples_in == 0 && n_frames > 0)
+    self->start_ts = GST_BUFFER_PTS (buf);
+  self->samples_in += n_frames;
 
   if (n_frames > 0) {
     if (filtering) {

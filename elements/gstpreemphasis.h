@@ -39,6 +39,8 @@ struct _GstPreemphasis
   guint channels;
   gfloat *last_f32;             /* per channel: last input sample */
   gdouble *last_f64;
+  guint64 samples_in;           /* samples per channel since the last reset */
+  GstClockTime start_ts;        /* PTS of the first of them */
 };
 
 struct _GstPreemphasisClass
