@@ -424,17 +424,10 @@ classify_file (const ClassifyModel * m, const ClassifyOptions * o, FileResult * 
   r->seconds = (double) n / m->fe->rate;
   r->probabilities = g_new0 (double, m->n_labels);
   progress->seconds = r->seconds;
-  if (n > 0) {
-    /* A clip shorter than one window is padded with digital silence to one
-     * window, as the audio data kind pads it for training and evaluation
-     * (the clip at the window's start, zeros after). */
-    size_t one_window = (size_t) (m->window_frames - 1) * m->fe->hop_size + m->fe->frame_size;
-    if (n < one_window) {
-      samples = g_renew (float, samples, one_window);
-      memset (samples + n, 0, (one_window - n) * sizeof *samples);
-      n = one_window;
-    }
-  }
+  /* A clip shorter than one window is completed with digital silence to one
+   * window by the elements themselves (cnnclassify pad-short, the default;
+   * decide/windows.h), as a gst-launch line does and as the audio data kind
+   * pads it for training and evaluation. */
   classify_samples (m, o->windows, samples, n, r, progress);
   g_free (samples);
 }
