@@ -127,6 +127,30 @@ START_TEST (test_non_finite)
 }
 END_TEST
 
+/* The short-stream rule: silence completes a stream to exactly one window
+ * (its frame count is then W), and nothing is added to a stream of one
+ * window or more, or to an empty one. */
+START_TEST (test_short_stream_padding)
+{
+  /* digits: 64 frames of 200 samples every 80 at 8 kHz, 0.655 s */
+  ck_assert_uint_eq (es_window_samples (64, 200, 80), 5240);
+  ck_assert_uint_eq (es_window_padding (2384, 64, 200, 80), 5240 - 2384);
+  ck_assert_uint_eq (es_window_padding (5239, 64, 200, 80), 1);
+  ck_assert_uint_eq (es_window_padding (5240, 64, 200, 80), 0);
+  ck_assert_uint_eq (es_window_padding (5241, 64, 200, 80), 0);
+  ck_assert_uint_eq (es_window_padding (0, 64, 200, 80), 0);
+  /* one window of one frame; a hop longer than the frame */
+  ck_assert_uint_eq (es_window_padding (1, 1, 400, 160), 399);
+  ck_assert_uint_eq (es_window_samples (3, 100, 250), 600);
+  for (guint window = 1; window <= 7; window += 3)
+    for (guint64 n = 1; n < es_window_samples (window, 50, 20); n++) {
+      guint64 total = n + es_window_padding (n, window, 50, 20);
+
+      ck_assert_uint_eq (total >= 50 ? (total - 50) / 20 + 1 : 0, window);
+    }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -139,6 +163,7 @@ main (void)
   tcase_add_test (tc, test_hop_beyond_window);
   tcase_add_test (tc, test_single_frame_windows_and_reset);
   tcase_add_test (tc, test_non_finite);
+  tcase_add_test (tc, test_short_stream_padding);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
