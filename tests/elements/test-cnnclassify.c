@@ -1150,6 +1150,126 @@ GST_START_TEST (test_windows_layout_and_times)
 
 GST_END_TEST;
 
+/* ---- a stream shorter than one window ---------------------------------------
+ * The element side of window-padding.h on made-up features: cnnclassify
+ * answers upstream's "earshot-window" query with its window (only with
+ * pad-short on), and after the "earshot-window-padding" event the window
+ * that holds the silence says how much of it is silence, the summary that
+ * the stream was shorter than a window. */
+
+/* Asks the element, as preemphasis does at EOS, how long one window is;
+ * 0 when it does not answer. */
+static guint
+query_window (GstHarness * h)
+{
+  GstQuery *q = gst_query_new_custom (GST_QUERY_CUSTOM,
+      gst_structure_new_empty ("earshot-window"));
+  guint frames = 0;
+
+  if (gst_pad_peer_query (h->srcpad, q))
+    fail_unless (gst_structure_get_uint (gst_query_get_structure (q), "frames",
+            &frames));
+  gst_query_unref (q);
+  return frames;
+}
+
+static void
+push_padding_event (GstHarness * h, GstClockTime start, GstClockTime duration)
+{
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+              gst_structure_new ("earshot-window-padding", "start", G_TYPE_UINT64,
+                  start, "duration", G_TYPE_UINT64, duration, "samples",
+                  G_TYPE_UINT64, (guint64) 0, NULL))));
+}
+
+static const GstStructure *
+expect_summary (GstBus * bus, GstMessage ** msg, gboolean shorter,
+    guint64 padding, guint64 windows)
+{
+  const GstStructure *s = pop_named (bus, "cnnclassify-summary", msg);
+  gboolean b = !shorter;
+
+  fail_unless (s != NULL, "no summary");
+  fail_unless (gst_structure_get_boolean (s, "shorter-than-window", &b));
+  fail_unless_equals_int (b, shorter);
+  fail_unless_equals_uint64 (get_time (s, "padding"), padding);
+  fail_unless_equals_uint64 (get_time (s, "windows"), windows);
+  return s;
+}
+
+GST_START_TEST (test_short_stream)
+{
+  char *path = make_window_model ();
+  char *launch = g_strdup_printf ("cnnclassify model=\"%s\" average-windows=1",
+      path);
+  GstBus *bus;
+  GstHarness *h = harness_with_bus (launch, &bus);
+  float frames[5 * 4] = { 0 };
+  GstSegment segment;
+  GstMessage *msg;
+  const GstStructure *s;
+
+  gst_harness_set_src_caps_str (h, "application/x-earshot-features, "
+      "bands=(int)4, framerate=(fraction)100/1");
+  fail_unless_equals_int (query_window (h), 5);
+
+  /* 3 frames of "audio" (band 1 of the oldest set), then upstream says the
+   * silence starts at 30 ms and lasts 25 ms (a window's samples reach past
+   * its frames' hop-long spans) and sends its 2 frames: the window is frames
+   * 0-4, 0-50 ms, of which 20 ms (frames 3 and 4) lie after the audio */
+  frames[1] = 1;
+  fail_unless_equals_int (gst_harness_push (h, features_buffer (frames, 12, 0,
+              30 * GST_MSECOND)), GST_FLOW_OK);
+  fail_unless (pop_decision (bus, &msg) == NULL);
+  push_padding_event (h, 30 * GST_MSECOND, 25 * GST_MSECOND);
+  fail_unless_equals_int (gst_harness_push (h, features_buffer (frames + 12, 8,
+              30 * GST_MSECOND, 20 * GST_MSECOND)), GST_FLOW_OK);
+  s = pop_decision (bus, &msg);
+  fail_unless (s != NULL, "the completed window made no decision");
+  fail_unless_equals_string (gst_structure_get_string (s, "label"), "oldest");
+  fail_unless_equals_uint64 (get_time (s, "timestamp"), 0);
+  fail_unless_equals_uint64 (get_time (s, "duration"), 50 * GST_MSECOND);
+  fail_unless_equals_uint64 (get_time (s, "padding"), 20 * GST_MSECOND);
+  gst_message_unref (msg);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  expect_summary (bus, &msg, TRUE, 25 * GST_MSECOND, 1);
+  gst_message_unref (msg);
+
+  /* a flush forgets it: then a stream of exactly one window (5 frames) is
+   * neither said short nor its message given a padding */
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  drain_bus (bus);
+  fail_unless_equals_int (gst_harness_push (h, features_buffer (frames, 20, 0,
+              50 * GST_MSECOND)), GST_FLOW_OK);
+  s = pop_decision (bus, &msg);
+  fail_unless (s != NULL);
+  fail_unless_equals_string (gst_structure_get_string (s, "label"), "oldest");
+  fail_if (gst_structure_has_field (s, "padding"));
+  gst_message_unref (msg);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  expect_summary (bus, &msg, FALSE, 0, 1);
+  gst_message_unref (msg);
+  teardown_with_bus (h, bus);
+  g_free (launch);
+
+  /* pad-short=false: nothing upstream is asked to pad */
+  launch = g_strdup_printf ("cnnclassify model=\"%s\" pad-short=false", path);
+  h = harness_with_bus (launch, &bus);
+  gst_harness_set_src_caps_str (h, "application/x-earshot-features, "
+      "bands=(int)4, framerate=(fraction)100/1");
+  fail_unless_equals_int (query_window (h), 0);
+  teardown_with_bus (h, bus);
+  g_free (launch);
+  g_unlink (path);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 static void
 expect_error_text (GstBus * bus, const char *text)
 {
@@ -1253,6 +1373,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, test_thresholds_change_while_playing);
   tcase_add_test (tc, test_windows_layout_and_times);
   tcase_add_test (tc, test_window_errors);
+  tcase_add_test (tc, test_short_stream);
   suite_add_tcase (s, tc);
   return s;
 }
