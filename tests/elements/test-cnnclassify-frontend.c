@@ -17,6 +17,7 @@
 #include "dsp/framer.h"
 #include "dsp/preemphasis.h"
 #include "model/model.h"
+#include "tasks/audio/audio-set.h"
 
 #define RATE 16000
 #define FRAME 400
@@ -142,6 +143,10 @@ typedef struct {
   guint n_windows;
   GArray *mean;                 /* the summary's */
   gboolean error;
+  guint64 first_start, first_duration;  /* the first window's times */
+  guint64 window_padding;       /* its `padding` field, 0 when absent */
+  gboolean shorter;             /* the summary's shorter-than-window */
+  guint64 padding;              /* and its padding */
 } Collected;
 
 static void
@@ -156,15 +161,12 @@ read_doubles (const GstStructure * s, const char *field, GArray * out)
   }
 }
 
-/* Runs the element chain on the clip in buffers of `chunk` samples and
- * collects the per-window and the summary probabilities. */
+/* Runs `line` (an appsrc named src, then the chain) on the clip in buffers
+ * of `chunk` samples and collects the per-window and the summary
+ * probabilities. */
 static void
-run_chain (const char *path, const float *clip, size_t n, size_t chunk, Collected * c)
+run_line (const char *line, const float *clip, size_t n, size_t chunk, Collected * c)
 {
-  char *line = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
-      "format=F32LE,rate=%d,channels=1,layout=interleaved ! preemphasis ! hammingframe ! "
-      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" average-windows=1 ! "
-      "fakesink", RATE, path, path);
   GError *err = NULL;
   GstElement *pipeline = gst_parse_launch (line, &err);
   GstElement *src;
@@ -178,6 +180,10 @@ run_chain (const char *path, const float *clip, size_t n, size_t chunk, Collecte
   c->mean = g_array_new (FALSE, FALSE, sizeof (double));
   c->n_windows = 0;
   c->error = FALSE;
+  c->first_start = c->first_duration = GST_CLOCK_TIME_NONE;
+  c->window_padding = 0;
+  c->shorter = FALSE;
+  c->padding = G_MAXUINT64;
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
   for (size_t at = 0; at < n; at += chunk) {
     size_t len = MIN (chunk, n - at);
@@ -203,9 +209,15 @@ run_chain (const char *path, const float *clip, size_t n, size_t chunk, Collecte
     } else if ((s = gst_message_get_structure (msg))) {
       if (gst_structure_has_name (s, "cnnclassify")) {
         read_doubles (s, "probabilities", c->probs);
-        c->n_windows++;
+        if (c->n_windows++ == 0) {
+          gst_structure_get_uint64 (s, "timestamp", &c->first_start);
+          gst_structure_get_uint64 (s, "duration", &c->first_duration);
+          gst_structure_get_uint64 (s, "padding", &c->window_padding);
+        }
       } else if (gst_structure_has_name (s, "cnnclassify-summary")) {
         read_doubles (s, "probabilities", c->mean);
+        fail_unless (gst_structure_get_boolean (s, "shorter-than-window", &c->shorter));
+        fail_unless (gst_structure_get_uint64 (s, "padding", &c->padding));
       }
     }
     gst_message_unref (msg);
@@ -214,6 +226,18 @@ run_chain (const char *path, const float *clip, size_t n, size_t chunk, Collecte
   gst_object_unref (bus);
   gst_object_unref (src);
   gst_object_unref (pipeline);
+}
+
+/* The served chain: preemphasis ! hammingframe ! gammatonefb ! cnnclassify. */
+static void
+run_chain (const char *path, const float *clip, size_t n, size_t chunk, Collected * c)
+{
+  char *line = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
+      "format=F32LE,rate=%d,channels=1,layout=interleaved ! preemphasis ! hammingframe ! "
+      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" average-windows=1 ! "
+      "fakesink", RATE, path, path);
+
+  run_line (line, clip, n, chunk, c);
   g_free (line);
 }
 
@@ -291,19 +315,18 @@ GST_END_TEST;
  * gammatonefb (from the start of the file), so the classifier takes windows
  * of W frames of its output: a decision per grid window, probabilities
  * that sum to 1 (not bit-identical with the per-window warm-up). */
-GST_START_TEST (test_learned_pcen)
+static char *
+make_pcen_model (void)
 {
   static const char *const labels[] = { "low", "mid", "high", NULL };
   size_t shape[2] = { W + 10, N_BINS };
   char *path = g_strdup_printf ("%s/pcen.safetensors", tmpdir);
-  float *clip = es_test_signal (N_SAMPLES, RATE, 5);
   GError *err = NULL;
   EsModel *m = es_model_new ("pcen", "[{\"type\":\"gammatone\",\"rate\":16000,"
       "\"frame_size\":400,\"bands\":16},{\"type\":\"pcen\",\"warmup\":10},"
       "{\"type\":\"conv1d\",\"out_channels\":4,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"relu\"},{\"type\":\"global_mean\"},{\"type\":\"dense\",\"out_features\":3}]",
       ES_MODEL_INPUT_FEATURES, 2, shape, labels, &err);
-  Collected c;
 
   fail_unless (m != NULL, "%s", err ? err->message : "");
   es_net_init_weights (es_model_get_net (m), 9);
@@ -312,6 +335,14 @@ GST_START_TEST (test_learned_pcen)
       "%s", err ? err->message : "");
   fail_unless (es_model_save (m, path, &err), "%s", err ? err->message : "");
   es_model_free (m);
+  return path;
+}
+
+GST_START_TEST (test_learned_pcen)
+{
+  char *path = make_pcen_model ();
+  float *clip = es_test_signal (N_SAMPLES, RATE, 5);
+  Collected c;
 
   run_chain (path, clip, N_SAMPLES, 3000, &c);
   /* 148 frames: windows of 20 every 7 */
@@ -324,6 +355,217 @@ GST_START_TEST (test_learned_pcen)
   }
   g_array_unref (c.probs);
   g_array_unref (c.mean);
+  g_free (clip);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* ---- streams shorter than one window -------------------------------------
+ * A stream that ends before one window is complete is completed with
+ * silence to one window at EOS (preemphasis, else hammingframe, at
+ * cnnclassify's request): the one decision must be the very one the audio
+ * data kind's padded window gives (training, earshot eval), and a stream of
+ * one window or more must be left as it was. */
+
+#define ONE_WINDOW ((W - 1) * HOP + FRAME)      /* 3440 samples, 0.215 s */
+
+static void
+collected_clear (Collected * c)
+{
+  g_array_unref (c->probs);
+  g_array_unref (c->mean);
+}
+
+/* The probabilities of the evaluation window the audio data kind makes of a
+ * clip shorter than a window (silence after it: tasks/audio/audio-set.h),
+ * through the whole net from layer 0. */
+static void
+data_kind_probabilities (const char *path, const float *clip, size_t n,
+    double preemphasis, double *probs)
+{
+  EsFrontendConfig fe;
+  EsAudioSpectra spectra;
+  GError *err = NULL;
+  EsModel *m = es_model_load (path, &err);
+  float *window = g_new (float, W * N_BINS);
+
+  fail_unless (m != NULL, "%s", err ? err->message : "");
+  es_frontend_config_init (&fe, RATE);
+  fe.frame_size = FRAME;
+  fe.hop_size = HOP;
+  fe.preemphasis = preemphasis;
+  fail_unless (es_audio_spectra_compute (&fe, clip, n, W, &spectra, &err), "%s",
+      err ? err->message : "");
+  fail_unless (spectra.audio_frames < W);
+  es_audio_spectra_window (&spectra, N_BINS, spectra.origin, W, 0, window);
+  es_decision_probabilities (es_net_forward (es_model_get_net (m), window, 1),
+      es_model_get_n_labels (m), probs);
+  es_audio_spectra_clear (&spectra);
+  g_free (window);
+  es_model_free (m);
+}
+
+static void
+expect_same (const Collected * c, const double *expected, const char *what)
+{
+  fail_unless_equals_int (c->probs->len, 3);
+  for (int k = 0; k < 3; k++)
+    fail_unless (g_array_index (c->probs, double, k) == expected[k],
+        "%s, label %d: element %.17g, expected %.17g", what, k,
+        g_array_index (c->probs, double, k), expected[k]);
+  /* the file-level decision is that one window's */
+  fail_unless (memcmp (c->mean->data, c->probs->data, 3 * sizeof (double)) == 0);
+}
+
+/* Clips one sample short of a window, half a window and shorter than one
+ * frame, in one buffer or several: one decision, the data kind's to the
+ * last bit, its times those of the whole window and what of it is silence
+ * said in the message and the summary. */
+GST_START_TEST (test_short_clip_as_training)
+{
+  char *path = make_model ("short2d", GAMMATONE_2D ",{\"type\":\"log\"}", 2, CNN_2D, "");
+  const size_t lengths[] = { ONE_WINDOW - 1, ONE_WINDOW / 2, 100 };
+  float *clip = es_test_signal (ONE_WINDOW, RATE, 13);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++) {
+    size_t n = lengths[i];
+    guint64 audio_end = gst_util_uint64_scale (n, GST_SECOND, RATE);
+    guint64 window_end = gst_util_uint64_scale (W * HOP, GST_SECOND, RATE);
+    double expected[3];
+
+    data_kind_probabilities (path, clip, n, ES_PREEMPHASIS_DEFAULT_COEFFICIENT, expected);
+    for (size_t chunk = 1000; chunk <= n + 1000; chunk += n) {
+      Collected c;
+
+      run_chain (path, clip, n, chunk, &c);
+      fail_unless_equals_int (c.n_windows, 1);
+      expect_same (&c, expected, "short clip");
+      fail_unless (c.shorter, "%zu samples: not said shorter than a window", n);
+      fail_unless_equals_uint64 (c.padding,
+          gst_util_uint64_scale (ONE_WINDOW, GST_SECOND, RATE) - audio_end);
+      /* the window spans its W frames (hop-long spans from 0); the part
+       * after the audio is silence */
+      fail_unless_equals_uint64 (c.first_start, 0);
+      fail_unless_equals_uint64 (c.first_duration, window_end);
+      fail_unless_equals_uint64 (c.window_padding,
+          window_end > audio_end ? window_end - audio_end : 0);
+      collected_clear (&c);
+    }
+  }
+  g_free (clip);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* Exactly one window (W frames), W + 1 frames and W frames plus a partial
+ * one: nothing added, the decisions the library gives on the clip itself,
+ * with pad-short on or off. */
+GST_START_TEST (test_full_window_unchanged)
+{
+  char *path = make_model ("full2d", GAMMATONE_2D ",{\"type\":\"log\"}", 2, CNN_2D, "");
+  const size_t lengths[] = { ONE_WINDOW, ONE_WINDOW + HOP, ONE_WINDOW + HOP - 1 };
+  float *clip = es_test_signal (ONE_WINDOW + HOP, RATE, 17);
+  char *off = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
+      "format=F32LE,rate=%d,channels=1,layout=interleaved ! preemphasis ! hammingframe ! "
+      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" average-windows=1 "
+      "pad-short=false ! fakesink", RATE, path, path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++) {
+    size_t n = lengths[i], n_windows;
+    double *expected = library_probabilities (path, clip, n, &n_windows);
+    Collected c, c_off;
+
+    fail_unless_equals_int (n_windows, 1);
+    run_chain (path, clip, n, 1000, &c);
+    fail_unless_equals_int (c.n_windows, 1);
+    expect_same (&c, expected, "one window");
+    fail_unless (!c.shorter);
+    fail_unless_equals_uint64 (c.padding, 0);
+    fail_unless_equals_uint64 (c.window_padding, 0);
+    run_line (off, clip, n, 1000, &c_off);
+    expect_same (&c_off, expected, "pad-short=false");
+    collected_clear (&c);
+    collected_clear (&c_off);
+    g_free (expected);
+  }
+  g_free (off);
+  g_free (clip);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* pad-short=false: a short stream makes no decision (the summary says so,
+ * with no window). */
+GST_START_TEST (test_short_clip_pad_short_off)
+{
+  char *path = make_model ("off2d", GAMMATONE_2D ",{\"type\":\"log\"}", 2, CNN_2D, "");
+  char *line = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
+      "format=F32LE,rate=%d,channels=1,layout=interleaved ! preemphasis ! hammingframe ! "
+      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" pad-short=false ! "
+      "fakesink", RATE, path, path);
+  float *clip = es_test_signal (ONE_WINDOW - 1, RATE, 19);
+  Collected c;
+
+  run_line (line, clip, ONE_WINDOW - 1, 1000, &c);
+  fail_unless_equals_int (c.n_windows, 0);
+  fail_unless (!c.shorter);
+  fail_unless_equals_uint64 (c.padding, 0);
+  collected_clear (&c);
+  g_free (clip);
+  g_free (line);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* Without preemphasis (a model trained without it) hammingframe completes
+ * the stream: the data kind's window without pre-emphasis. */
+GST_START_TEST (test_short_clip_without_preemphasis)
+{
+  char *path = make_model ("nopre", GAMMATONE_2D ",{\"type\":\"log\"}", 2, CNN_2D, "");
+  char *line = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
+      "format=F32LE,rate=%d,channels=1,layout=interleaved ! hammingframe ! "
+      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" average-windows=1 ! "
+      "fakesink", RATE, path, path);
+  float *clip = es_test_signal (ONE_WINDOW, RATE, 23);
+  double expected[3];
+  Collected c;
+
+  data_kind_probabilities (path, clip, 2000, 0.0, expected);
+  run_line (line, clip, 2000, 700, &c);
+  fail_unless_equals_int (c.n_windows, 1);
+  expect_same (&c, expected, "hammingframe's padding");
+  fail_unless (c.shorter);
+  collected_clear (&c);
+  g_free (clip);
+  g_free (line);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* PCEN runs along the stream in gammatonefb: the silence goes through it
+ * like audio, so the decision is the one on the clip followed by zeros in
+ * the stream itself, bit for bit. */
+GST_START_TEST (test_short_clip_pcen)
+{
+  char *path = make_pcen_model ();
+  float *clip = es_test_signal (ONE_WINDOW, RATE, 29);
+  const size_t n = 2500;
+  Collected c, zeros;
+
+  run_chain (path, clip, n, 1000, &c);
+  memset (clip + n, 0, (ONE_WINDOW - n) * sizeof (float));
+  run_chain (path, clip, ONE_WINDOW, 1000, &zeros);
+  fail_unless_equals_int (c.n_windows, 1);
+  fail_unless_equals_int (zeros.n_windows, 1);
+  expect_same (&c, (const double *) zeros.probs->data, "PCEN, padded by the elements");
+  fail_unless (c.shorter && !zeros.shorter);
+  collected_clear (&c);
+  collected_clear (&zeros);
   g_free (clip);
   g_free (path);
 }
@@ -377,6 +619,11 @@ cnnclassify_frontend_suite (void)
   tcase_add_test (tc, test_learned_dct_1d);
   tcase_add_test (tc, test_learned_pcen);
   tcase_add_test (tc, test_wrong_bands_refused);
+  tcase_add_test (tc, test_short_clip_as_training);
+  tcase_add_test (tc, test_full_window_unchanged);
+  tcase_add_test (tc, test_short_clip_pad_short_off);
+  tcase_add_test (tc, test_short_clip_without_preemphasis);
+  tcase_add_test (tc, test_short_clip_pcen);
   suite_add_tcase (s, tc);
   return s;
 }
