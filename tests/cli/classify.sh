@@ -187,6 +187,51 @@ assert windows == rows
 EOF
 then ok "file and window probabilities equal the elements' (17 digits)"; else fail "command and elements disagree"; fi
 
+# ---- a clip shorter than one window: the printed line decides as the command does -------
+# 0.3 s at 8 kHz through the shipped digits model (learned front-end, PCEN;
+# windows of 0.655 s): the elements complete it with silence to one window,
+# in gst-launch-1.0 as in the command, so the line's one window and its
+# summary hold the command's probabilities to the last digit; the summary
+# says the stream was shorter than a window; pad-short=false decides nothing.
+make_wav "$work/short8k.wav" 2400 8000 1 700
+run "$EARSHOT" model info digits
+expect_status 0 "model info digits"
+line=$(tail -n 1 "$work/out" | sed -e 's/^ *//' -e "s|location=FILE|location=$work/short8k.wav|")
+# shellcheck disable=SC2086
+eval "timeout 60 ${line/gst-launch-1.0/gst-launch-1.0 -m}" >"$work/gst-short.txt" 2>&1 \
+  && ok "the digits line runs on a short clip" || fail "digits line: $(tail -5 "$work/gst-short.txt")"
+line0=${line/cnnclassify model=digits/cnnclassify model=digits pad-short=false}
+eval "timeout 60 ${line0/gst-launch-1.0/gst-launch-1.0 -m}" >"$work/gst-short0.txt" 2>&1 \
+  || fail "the line with pad-short=false failed: $(tail -5 "$work/gst-short0.txt")"
+run "$EARSHOT" classify --model digits --json --windows "$work/short8k.wav"
+expect_status 0 "classify a short clip with digits"
+if $PY - "$work/out" "$work/gst-short.txt" "$work/gst-short0.txt" <<'EOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+f = d["files"][0]
+def probs(text):
+    return [float(x) for x in re.search(r"probabilities=\(double\)< ([^>]*) >", text).group(1).split(",")]
+def field(text, name, kind):
+    return re.search(name + r"=\(" + kind + r"\)([^,;]*)", text).group(1)
+lines = open(sys.argv[2]).read().splitlines()
+summary = [l for l in lines if "cnnclassify-summary" in l]
+windows = [l for l in lines if re.search(r"\): cnnclassify, ", l)]
+assert len(summary) == 1 and len(windows) == 1, (len(summary), len(windows))
+command = [f["probabilities"][l] for l in d["labels"]]
+assert probs(summary[0]) == command, (probs(summary[0]), command)
+assert probs(windows[0]) == [f["windows"][0]["probabilities"][l] for l in d["labels"]]
+assert f["windows"][0]["start"] == 0 and abs(f["windows"][0]["end"] - 0.64) < 1e-9, f["windows"]
+assert field(summary[0], "shorter-than-window", "boolean") == "true", summary[0]
+# 0.3 s of audio; one window spans 63 hops + 1 frame = 5240 samples, 0.655 s,
+# its frames' spans 0.64 s
+assert int(field(summary[0], "padding", "guint64")) == 355000000, summary[0]
+assert int(field(windows[0], "padding", "guint64")) == 340000000, windows[0]
+off = [l for l in open(sys.argv[3]) if "cnnclassify-summary" in l]
+assert len(off) == 1 and "windows=(guint64)0" in off[0], off
+EOF
+then ok "a short clip: the line's decision is the command's (17 digits), said shorter than a window"
+else fail "short clip: command and line disagree"; fi
+
 # ---- the ready lines in launch/ (the 2D test model under the name esc10, with its 10 ms
 # frames where esc10 has 20 ms) -----------------------------------------------------------
 src=$(cd "$(dirname "$0")/../.." && pwd)
