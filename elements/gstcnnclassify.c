@@ -937,11 +937,13 @@ gst_cnn_classify_post_decision (GstCnnClassify * self, GstClockTime start,
   gst_structure_take_value (s, "probabilities", &probs_v);
   gst_structure_take_value (s, "top-labels", &top_l);
   gst_structure_take_value (s, "top-probabilities", &top_p);
-  /* a window completed with silence says how much of it is silence */
+  /* the window of a stream completed with silence says how much of its
+   * span is silence (0 when the silence lies in its last frame only) */
   if (GST_CLOCK_TIME_IS_VALID (self->padding_start)
-      && GST_CLOCK_TIME_IS_VALID (end) && end > self->padding_start)
+      && GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end))
     gst_structure_set (s, "padding", G_TYPE_UINT64,
-        end - MAX (start, self->padding_start), NULL);
+        end > self->padding_start ? end - MAX (start, self->padding_start)
+        : (guint64) 0, NULL);
   gst_cnn_classify_post (self, s);
 }
 
@@ -1323,7 +1325,9 @@ gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 
 /* Upstream (preemphasis, hammingframe) asks at EOS how many frames one
  * window is, to complete a stream shorter than that (window-padding.h):
- * answered for windows of a frame stream when pad-short is on. */
+ * answered for windows of a frame stream when pad-short is on and the
+ * stream has made no decision yet (a short piece after a discontinuity in a
+ * stream that was decided on is left alone). */
 static gboolean
 gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
@@ -1337,7 +1341,8 @@ gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
     pad_short = self->pad_short;
     GST_OBJECT_UNLOCK (self);
     if (!pad_short || self->windows == NULL || self->image_input
-        || self->fps_n <= 0)
+        || self->fps_n <= 0 || self->detector == NULL
+        || es_event_detector_get_windows (self->detector) > 0)
       return FALSE;
     es_window_query_set_frames (query,
         es_frame_windows_get_window (self->windows));

@@ -165,7 +165,20 @@ read_doubles (const GstStructure * s, const char *field, GArray * out)
  * of `chunk` samples and collects the per-window and the summary
  * probabilities. */
 static void
+run_line_discont (const char *line, const float *clip, size_t n, size_t chunk,
+    size_t discont_at, Collected * c);
+
+static void
 run_line (const char *line, const float *clip, size_t n, size_t chunk, Collected * c)
+{
+  run_line_discont (line, clip, n, chunk, 0, c);
+}
+
+/* ... with the buffer that starts at sample discont_at (> 0) flagged
+ * DISCONT and a second later. */
+static void
+run_line_discont (const char *line, const float *clip, size_t n, size_t chunk,
+    size_t discont_at, Collected * c)
 {
   GError *err = NULL;
   GstElement *pipeline = gst_parse_launch (line, &err);
@@ -191,6 +204,11 @@ run_line (const char *line, const float *clip, size_t n, size_t chunk, Collected
 
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (at, GST_SECOND, RATE);
     GST_BUFFER_DURATION (buf) = gst_util_uint64_scale (len, GST_SECOND, RATE);
+    if (discont_at > 0 && at >= discont_at) {
+      GST_BUFFER_PTS (buf) += GST_SECOND;
+      if (at == discont_at)
+        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    }
     fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), buf), GST_FLOW_OK);
   }
   gst_app_src_end_of_stream (GST_APP_SRC (src));
@@ -497,6 +515,33 @@ GST_START_TEST (test_full_window_unchanged)
 
 GST_END_TEST;
 
+/* A stream decided on, then a discontinuity and less than a window: the
+ * tail is not completed (only a stream that made no decision is). */
+GST_START_TEST (test_short_tail_after_discont)
+{
+  char *path = make_model ("tail2d", GAMMATONE_2D ",{\"type\":\"log\"}", 2, CNN_2D, "");
+  char *line = g_strdup_printf ("appsrc name=src format=time caps=audio/x-raw,"
+      "format=F32LE,rate=%d,channels=1,layout=interleaved ! preemphasis ! hammingframe ! "
+      "gammatonefb model=\"%s\" ! cnnclassify model=\"%s\" average-windows=1 ! "
+      "fakesink", RATE, path, path);
+  float *clip = es_test_signal (2 * ONE_WINDOW, RATE, 31);
+  size_t n_windows;
+  double *expected = library_probabilities (path, clip, ONE_WINDOW, &n_windows);
+  Collected c;
+
+  run_line_discont (line, clip, ONE_WINDOW + 1000, ONE_WINDOW / 4, ONE_WINDOW, &c);
+  fail_unless_equals_int (c.n_windows, 1);
+  expect_same (&c, expected, "before the discontinuity");
+  fail_unless (!c.shorter);
+  collected_clear (&c);
+  g_free (expected);
+  g_free (clip);
+  g_free (line);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* pad-short=false: a short stream makes no decision (the summary says so,
  * with no window). */
 GST_START_TEST (test_short_clip_pad_short_off)
@@ -622,6 +667,7 @@ cnnclassify_frontend_suite (void)
   tcase_add_test (tc, test_short_clip_as_training);
   tcase_add_test (tc, test_full_window_unchanged);
   tcase_add_test (tc, test_short_clip_pad_short_off);
+  tcase_add_test (tc, test_short_tail_after_discont);
   tcase_add_test (tc, test_short_clip_without_preemphasis);
   tcase_add_test (tc, test_short_clip_pcen);
   suite_add_tcase (s, tc);

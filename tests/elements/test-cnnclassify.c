@@ -1250,6 +1250,8 @@ GST_START_TEST (test_short_stream)
   fail_unless_equals_string (gst_structure_get_string (s, "label"), "oldest");
   fail_if (gst_structure_has_field (s, "padding"));
   gst_message_unref (msg);
+  /* a stream that made a decision asks for no silence, whatever follows */
+  fail_unless_equals_int (query_window (h), 0);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   expect_summary (bus, &msg, FALSE, 0, 1);
   gst_message_unref (msg);
