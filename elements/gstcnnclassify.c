@@ -79,6 +79,16 @@
  * summary; FLUSH_STOP and STREAM_START forget everything, the summary
  * included, without end messages.
  *
+ * Short streams: a stream that ends before its first window is complete
+ * would make no decision. With #GstCnnClassify:pad-short (the default),
+ * #preemphasis (else #hammingframe) upstream asks this element at EOS how
+ * long a window is and, while the stream has made no decision, completes
+ * it with digital silence to one window through its own processing, as
+ * `earshot classify` and training pad short clips (the rule of
+ * `pipeline/decide/windows.h`); the element then decides on that window.
+ * Without either element upstream nothing is added. See docs/classify.md,
+ * "Short files".
+ *
  * ## Messages
  *
  * `cnnclassify`, one per decision:
@@ -96,6 +106,9 @@
  * * #GstValueArray of #gchararray `top-labels`: the #GstCnnClassify:top-k most
  *   probable labels, best first.
  * * #GstValueArray of #gdouble `top-probabilities`: their probabilities.
+ * * #GstClockTime `padding`: only on the window of a stream completed with
+ *   silence (#GstCnnClassify:pad-short): the part of its span after the end
+ *   of the audio.
  *
  * `cnnclassify-event`, when a label starts and when it ends:
  *
@@ -128,6 +141,9 @@
  * * #GstValueArray of #gdouble `shares`: each label's share of the time as
  *   the decision (sums to 1).
  * * #GstValueArray of #guint `events`: events started per label.
+ * * #gboolean `shorter-than-window`: the stream ended before its first
+ *   window and was completed with silence to one (#GstCnnClassify:pad-short).
+ * * #GstClockTime `padding`: the silence added (0 when none).
  *
  * Non-finite input values (NaN, ±Inf) make no decision for the vectors or
  * windows that hold them: the element posts a warning message once per
