@@ -257,10 +257,15 @@ print_summary (ListenRun * run)
   guint n = (guint) es_model_get_n_labels (run->model);
   const GValue *probs, *shares, *events;
   const char *label;
-  guint64 windows = 0, covered;
+  guint64 windows = 0, covered, padding = 0;
+  gboolean shorter = FALSE;
 
   if (s == NULL)
     return;
+  /* a stream that ended before its first window was completed with silence
+   * (cnnclassify pad-short) */
+  gst_structure_get_boolean (s, "shorter-than-window", &shorter);
+  gst_structure_get_uint64 (s, "padding", &padding);
   probs = gst_structure_get_value (s, "probabilities");
   shares = gst_structure_get_value (s, "shares");
   events = gst_structure_get_value (s, "events");
@@ -274,7 +279,11 @@ print_summary (ListenRun * run)
 
     print_json_time (out, "duration", covered);
     g_string_append_printf (out, ",\"windows\":%" G_GUINT64_FORMAT
-        ",\"events_total\":%u,\"label\":", windows, run->n_events);
+        ",\"shorter_than_window\":%s", windows, shorter ? "true" : "false");
+    if (shorter)
+      print_json_time (out, "padding", padding);
+    g_string_append_printf (out, ",\"events_total\":%u,\"label\":",
+        run->n_events);
     if (label)
       print_json_string (out, label);
     else
@@ -305,6 +314,9 @@ print_summary (ListenRun * run)
     printf ("\nsummary: %.1f s classified in %" G_GUINT64_FORMAT
         " windows, %u event%s\n", seconds (covered), windows, run->n_events,
         run->n_events == 1 ? "" : "s");
+    if (shorter)
+      printf ("  the audio was shorter than one window: completed with %.3f s "
+          "of silence\n", seconds (padding));
     if (label == NULL) {
       printf ("  no decision (the audio was shorter than one window)\n");
     } else {

@@ -55,6 +55,23 @@ then ok "JSON lines parse, summary last"; else fail "JSON output: $(cat "$work/o
 grep -q '"event":"window"' "$work/out" && fail "windows printed without -v" || ok "no window lines"
 cp "$work/out" "$work/fast.json"
 
+# --- a replay shorter than one window: completed with silence, one decision ----
+# 0.45 s of the 300 Hz tone; one window spans 0.515 s (cnnclassify pad-short)
+make_wav "$work/short-low.wav" 7200 16000 1 300
+run "$EARSHOT" listen --replay "$work/short-low.wav" --fast --json --model "$M" $PLAIN
+expect_status 0 "listen --replay a clip shorter than a window"
+if /usr/bin/python3 - "$work/out" <<'EOF'
+import json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert s["event"] == "summary" and s["windows"] == 1 and s["label"] == "low", s
+assert s["shorter_than_window"] is True and abs(s["padding"] - 0.065) < 0.0015, s
+EOF
+then ok "a short replay: one decision, said shorter than a window"; else fail "short replay: $(tail -1 "$work/out")"; fi
+run "$EARSHOT" listen --replay "$work/short-low.wav" --fast --model "$M" $PLAIN
+expect_out "the audio was shorter than one window: completed with"
+run "$EARSHOT" listen --replay "$work/short-low.wav" --fast --model "$M" $PLAIN --set pad-short=false
+expect_out "no decision (the audio was shorter than one window)"
+
 # --- text output and the defaults -------------------------------------------
 run "$EARSHOT" listen --replay "$work/burst.wav" --fast --model "$M"
 expect_status 0 "listen text output"
