@@ -10,6 +10,24 @@
 #include "decide/windows.h"
 #include "dsp/frame-time.h"
 
+/* 64 Mi samples (256 MB of float32, over an hour at 16 kHz) */
+#define MAX_PADDING_SAMPLES ((guint64) 1 << 26)
+
+GST_DEBUG_CATEGORY_STATIC (es_window_padding_debug);
+#define GST_CAT_DEFAULT es_window_padding_debug
+
+static void
+es_window_padding_debug_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (es_window_padding_debug, "earshot-window-padding",
+        0, "earshot: completing streams shorter than one window");
+    g_once_init_leave (&done, 1);
+  }
+}
+
 gboolean
 es_window_query_is (GstQuery * query)
 {
@@ -66,6 +84,7 @@ es_window_padding_begin (GstPad * srcpad, guint64 n_samples, GstClockTime t0,
   guint64 padding;
   GstClockTime end;
 
+  es_window_padding_debug_init ();
   *pts = *duration = GST_CLOCK_TIME_NONE;
   if (n_samples == 0 || rate <= 0
       || !es_window_query_run (srcpad, &frames, &answer_frame, &answer_hop))
@@ -79,6 +98,13 @@ es_window_padding_begin (GstPad * srcpad, guint64 n_samples, GstClockTime t0,
   padding = es_window_padding (n_samples, frames, frame_size, hop_size);
   if (padding == 0)
     return 0;
+  if (padding > MAX_PADDING_SAMPLES) {
+    /* a window of absurd length (a hand-made model): no decision, rather
+     * than gigabytes of zeros */
+    GST_WARNING_OBJECT (srcpad, "one window of %u frames is %" G_GUINT64_FORMAT
+        " samples: not completing the stream", frames, n_samples + padding);
+    return 0;
+  }
   /* times from the sample count alone, as hammingframe stamps its frames */
   *pts = es_frame_time (t0, n_samples, GST_SECOND, (guint64) rate);
   end = es_frame_time (t0, n_samples + padding, GST_SECOND, (guint64) rate);

@@ -19,7 +19,9 @@
  *    which tells #cnnclassify which part of its window is silence;
  * 3. it pushes the zeros through its own processing, then forwards EOS.
  *
- * Nothing else changes: a stream that reached one window is left alone.
+ * Nothing else changes: a stream that reached one window is left alone. A
+ * window longer than 64 Mi samples is not completed (a warning, no
+ * decision), so a hand-made model cannot ask for gigabytes of zeros.
  */
 #ifndef ES_WINDOW_PADDING_H
 #define ES_WINDOW_PADDING_H
