@@ -470,6 +470,10 @@ gst_eq_render_class_init (GstEqRenderClass * klass)
   trans_class->before_transform =
       GST_DEBUG_FUNCPTR (gst_eq_render_before_transform);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_eq_render_transform_ip);
+  /* flat: the samples are not touched (by default GstBaseTransform calls
+   * transform_ip in passthrough too, which would run the cascade's identity
+   * sections and map a possibly shared buffer for writing) */
+  trans_class->transform_ip_on_passthrough = FALSE;
   filter_class->setup = GST_DEBUG_FUNCPTR (gst_eq_render_setup);
 
   gst_type_mark_as_plugin_api (GST_TYPE_EQ_RENDER_BAND, 0);
