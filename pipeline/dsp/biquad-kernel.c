@@ -20,13 +20,16 @@
  * the double range for any band the element accepts.) Steps where some sections are before their first or after their last
  * sample of the block (the first and last depth - 1 steps) keep those lanes'
  * state as it was, so a block ends with every section on the same sample. */
+#include "config.h"
 #include "dsp/biquad-kernel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* -Dvector_kernel=false leaves only the scalar loop (es_biquad_kernel_new
+ * gives NULL), as on other CPUs */
+#if ES_BIQUAD_VECTOR_KERNEL && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_AVX2_KERNEL 1
 #include <immintrin.h>
 #define AVX2 __attribute__((target ("avx2,fma")))
@@ -41,9 +44,7 @@
 /* Vectors per chunk. A step costs two FMA latencies whatever the chunk's
  * size, so chunks should be long; three state vectors each (output, s0, s1)
  * and 16 registers make 6 the most before spills cost more than they save. */
-#ifndef MAX_VECTORS
 #define MAX_VECTORS 6
-#endif
 
 typedef struct {
   /* divided by b0, with y substituted into the state update (see step ()):
