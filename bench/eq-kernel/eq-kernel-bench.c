@@ -35,9 +35,9 @@ run (unsigned channels, gboolean f32, gboolean vector, double seconds)
   EsBiquadCascade *c = es_biquad_cascade_new (channels, RATE);
   size_t n_buffers = 32, total = (size_t) (seconds * RATE / BUFFER_FRAMES), i, j;
   size_t n = n_buffers * BUFFER_FRAMES * channels;
-  float *x32 = g_new (float, n);
-  double *x64 = g_new (double, n), best = INFINITY, sink = 0.0;
-  GRand *rand = g_rand_new_with_seed (16);
+  float *x32;
+  double *x64, best = INFINITY, sink = 0.0;
+  GRand *rand;
   int pass;
 
   for (i = 0; i < 10; i++) {
@@ -49,9 +49,14 @@ run (unsigned channels, gboolean f32, gboolean vector, double seconds)
   if (!es_biquad_cascade_set_bands (c, bands, 10, NULL))
     g_error ("bands");
   es_biquad_cascade_set_vector_path (c, vector);
-  if (vector && !es_biquad_cascade_has_vector_path (c))
-    return NAN;
+  if (vector && !es_biquad_cascade_has_vector_path (c)) {
+    es_biquad_cascade_free (c);
+    return NAN;                 /* no AVX2 + FMA, or -Dvector_kernel=false */
+  }
   es_biquad_cascade_reset (c);
+  x32 = g_new (float, n);
+  x64 = g_new (double, n);
+  rand = g_rand_new_with_seed (16);
   for (i = 0; i < n; i++)
     x64[i] = x32[i] = (float) g_rand_double_range (rand, -0.25, 0.25);
   for (pass = 0; pass < 5; pass++) {
@@ -102,8 +107,12 @@ main (int argc, char **argv)
       unsigned ch = channel_counts[k];
       double v = run (ch, f32, TRUE, seconds), s = run (ch, f32, FALSE, seconds);
 
-      printf ("%s, %u channel%s: vector kernel %6.2f ns a frame, scalar loop %6.2f ns (%.1fx)\n",
-          f32 ? "F32" : "F64", ch, ch == 1 ? " " : "s", v, s, s / v);
+      if (isnan (v))
+        printf ("%s, %u channel%s: no vector kernel, scalar loop %6.2f ns a frame\n",
+            f32 ? "F32" : "F64", ch, ch == 1 ? " " : "s", s);
+      else
+        printf ("%s, %u channel%s: vector kernel %6.2f ns a frame, scalar loop %6.2f ns (%.1fx)\n",
+            f32 ? "F32" : "F64", ch, ch == 1 ? " " : "s", v, s, s / v);
     }
   return 0;
 }
