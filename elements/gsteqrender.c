@@ -1230,12 +1230,12 @@ gst_eq_render_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
         controlled = g_new (GstObject *, total);
       for (i = 0; i < total; i++) {
         GstObject *band = g_ptr_array_index (self->bands, i);
-        gboolean has;
 
-        GST_OBJECT_LOCK (band);
-        has = band->control_bindings != NULL;
-        GST_OBJECT_UNLOCK (band);
-        if (has)
+        /* an atomic look rather than the band's lock (twenty lock
+         * operations a buffer for ten bands, ~2 % of a bench/eq process):
+         * a binding added meanwhile is seen at the next buffer, and
+         * gst_object_sync_values () takes the lock itself */
+        if (g_atomic_pointer_get (&band->control_bindings) != NULL)
           controlled[n++] = gst_object_ref (band);
       }
       GST_OBJECT_UNLOCK (self);
