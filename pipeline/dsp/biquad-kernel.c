@@ -275,10 +275,11 @@ step (const int G, const int V, const int F32, const LaneVec *lv, __m256d *y, __
    * once vector v + 1 has run, y[v] is dead and its register takes the new
    * y; s1' goes where s0 was and s0' where s1 was (the names swap, no
    * move). Each vector then needs only its own three registers, and a chunk
-   * of five vectors (ten sections of stereo) fits the sixteen with the
-   * input's. Written as intrinsics GCC interleaves the vectors and spills
-   * several registers a step (about 20 % slower, bench/eq-kernel), hence
-   * the five instructions in assembly; the arithmetic is the intrinsics'. */
+   * of five vectors (ten sections of stereo) needs the sixteen with the
+   * input's (GCC keeps one value a step on the stack). Written as
+   * intrinsics GCC interleaves the vectors and spills five or more a step
+   * (about 20 % slower, bench/eq-kernel), hence the five instructions in
+   * assembly; the arithmetic is what the intrinsics would do. */
   UNROLL
   for (v = V - 1; v >= 0; v--) {
     __asm__ ("vaddpd %[x], %[s0], %[y]\n\t"
