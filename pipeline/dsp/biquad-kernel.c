@@ -20,13 +20,16 @@
  * the double range for any band the element accepts.) Steps where some sections are before their first or after their last
  * sample of the block (the first and last depth - 1 steps) keep those lanes'
  * state as it was, so a block ends with every section on the same sample. */
+#include "config.h"
 #include "dsp/biquad-kernel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* -Dvector_kernel=false leaves only the scalar loop (es_biquad_kernel_new
+ * gives NULL), as on other CPUs */
+#if ES_BIQUAD_VECTOR_KERNEL && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_AVX2_KERNEL 1
 #include <immintrin.h>
 #define AVX2 __attribute__((target ("avx2,fma")))
@@ -45,8 +48,8 @@
 
 typedef struct {
   /* divided by b0, with y substituted into the state update (see step ()):
-   * c1 = b1 / b0 - a1, c2 = b2 / b0 - a2 */
-  double c1[4], c2[4], a1[4], a2[4];
+   * c1 = b1 / b0 - a1, c2 = b2 / b0 - a2, na2 = -a2 */
+  double c1[4], c2[4], a1[4], na2[4];
   double scale[4];              /* G_k of the lane's section: state = lanes * scale */
   double section[4];            /* the lane's section within its chunk (for masks) */
 } LaneVec;
@@ -117,8 +120,9 @@ static const Plan *
 make_plan (EsBiquadKernel *k, unsigned g, const EsBiquadCoeffs *coeffs, unsigned n_sections)
 {
   Plan *p = &k->plan[group_index (g)];
-  unsigned per_vector = 4 / g, max_per_chunk = MAX_VECTORS * per_vector;
-  unsigned n_chunks = (n_sections + max_per_chunk - 1) / max_per_chunk;
+  unsigned per_vector = 4 / g;
+  unsigned n_vectors = (n_sections + per_vector - 1) / per_vector;
+  unsigned n_chunks = (n_vectors + MAX_VECTORS - 1) / MAX_VECTORS;
   unsigned c, first = 0, lanes = 0;
 
   if (p->valid && p->n_made_from == n_sections
@@ -137,10 +141,11 @@ make_plan (EsBiquadKernel *k, unsigned g, const EsBiquadCoeffs *coeffs, unsigned
   for (c = 0; c < n_chunks; c++) {
     Chunk *ch = &p->chunks[c];
 
-    /* balanced: the first (n % chunks) chunks take one section more */
-    ch->count = n_sections / n_chunks + (c < n_sections % n_chunks);
+    /* balanced in vectors (the first n_vectors % n_chunks take one more),
+     * every slot used but in the last vector of the cascade */
+    ch->vectors = n_vectors / n_chunks + (c < n_vectors % n_chunks);
+    ch->count = MIN (ch->vectors * per_vector, n_sections - first);
     ch->first = first;
-    ch->vectors = (ch->count + per_vector - 1) / per_vector;
     ch->lane_offset = lanes;
     first += ch->count;
     lanes += ch->vectors;
@@ -153,7 +158,7 @@ make_plan (EsBiquadKernel *k, unsigned g, const EsBiquadCoeffs *coeffs, unsigned
   for (c = 0; c < n_chunks; c++) {
     Chunk *ch = &p->chunks[c];
     unsigned depth = ch->vectors * per_vector, pad = depth - ch->count, v, l, k;
-    double scale[MAX_VECTORS * 4], gk = 1.0;
+    double scale[6 * 4], gk = 1.0;
 
     for (k = 0; k < depth; k++) {
       if (k >= pad)
@@ -171,7 +176,7 @@ make_plan (EsBiquadKernel *k, unsigned g, const EsBiquadCoeffs *coeffs, unsigned
         lv->c1[l] = s ? s->b1 / s->b0 - s->a1 : 0.0;
         lv->c2[l] = s ? s->b2 / s->b0 - s->a2 : 0.0;
         lv->a1[l] = s ? s->a1 : 0.0;
-        lv->a2[l] = s ? s->a2 : 0.0;
+        lv->na2[l] = s ? -s->a2 : 0.0;
         lv->scale[l] = scale[local];
         lv->section[l] = local;
       }
@@ -230,16 +235,16 @@ static ALWAYS_INLINE AVX2 void
 step (const int G, const int V, const int F32, const LaneVec *lv, __m256d *y, __m256d *s0,
     __m256d *s1, const void *in)
 {
-  __m256d xin[MAX_VECTORS];
+  __m256d x0, t;
   int v;
 
   if (G == 4) {
     if (!in)
-      xin[0] = _mm256_setzero_pd ();
+      x0 = _mm256_setzero_pd ();
     else if (F32)
-      xin[0] = _mm256_cvtps_pd (_mm_loadu_ps (in));
+      x0 = _mm256_cvtps_pd (_mm_loadu_ps (in));
     else
-      xin[0] = _mm256_loadu_pd (in);
+      x0 = _mm256_loadu_pd (in);
   } else if (G == 2) {
     /* slot 0: the input; slot 1: the last vector's slot 0 */
     __m128d x;
@@ -249,7 +254,7 @@ step (const int G, const int V, const int F32, const LaneVec *lv, __m256d *y, __
       x = _mm_cvtps_pd (_mm_castsi128_ps (_mm_loadl_epi64 (in)));
     else
       x = _mm_loadu_pd (in);
-    xin[0] = _mm256_permute2f128_pd (y[V - 1], _mm256_castpd128_pd256 (x), 0x02);
+    x0 = _mm256_permute2f128_pd (y[V - 1], _mm256_castpd128_pd256 (x), 0x02);
   } else {
     /* lane 0: the input; lanes 1-3: the last vector's lanes 0-2 */
     __m256d x;
@@ -259,26 +264,35 @@ step (const int G, const int V, const int F32, const LaneVec *lv, __m256d *y, __
       x = _mm256_set1_pd (*(const float *) in);
     else
       x = _mm256_broadcast_sd (in);
-    xin[0] = _mm256_blend_pd (_mm256_permute4x64_pd (y[V - 1], 0x90), x, 0x1);
+    x0 = _mm256_blend_pd (_mm256_permute4x64_pd (y[V - 1], 0x90), x, 0x1);
   }
-  UNROLL
-  for (v = 1; v < V; v++)
-    xin[v] = y[v - 1];
   /* Divided by b0: y = x + s0. The state updates are written with y
    * substituted, so each state depends on the previous state through one
    * FMA and not through y: s0' = (b1 - a1) x + s1 - a1 s0,
-   * s1' = (b2 - a2) x - a2 s0. */
+   * s1' = (b2 - a2) x - a2 s0.
+   *
+   * The last vector first: vector v reads y[v - 1] of the previous step, so
+   * once vector v + 1 has run, y[v] is dead and its register takes the new
+   * y; s1' goes where s0 was and s0' where s1 was (the names swap, no
+   * move). Each vector then needs only its own three registers, and a chunk
+   * of five vectors (ten sections of stereo) needs the sixteen with the
+   * input's (GCC keeps one value a step on the stack). Written as
+   * intrinsics GCC interleaves the vectors and spills five or more a step
+   * (about 20 % slower, bench/eq-kernel), hence the five instructions in
+   * assembly; the arithmetic is what the intrinsics would do. */
   UNROLL
-  for (v = 0; v < V; v++) {
-    __m256d yn = _mm256_add_pd (xin[v], s0[v]);
-    __m256d s0n = _mm256_fnmadd_pd (_mm256_load_pd (lv[v].a1), s0[v],
-        _mm256_fmadd_pd (_mm256_load_pd (lv[v].c1), xin[v], s1[v]));
-    __m256d s1n = _mm256_fnmadd_pd (_mm256_load_pd (lv[v].a2), s0[v],
-        _mm256_mul_pd (_mm256_load_pd (lv[v].c2), xin[v]));
-
-    y[v] = yn;
-    s0[v] = s0n;
-    s1[v] = s1n;
+  for (v = V - 1; v >= 0; v--) {
+    __asm__ ("vaddpd %[x], %[s0], %[y]\n\t"
+        "vfmadd231pd %[c1], %[x], %[s1]\n\t"
+        "vfnmadd231pd %[a1], %[s0], %[s1]\n\t"
+        "vmulpd %[na2], %[s0], %[s0]\n\t"
+        "vfmadd231pd %[c2], %[x], %[s0]"
+        : [y] "=&x" (y[v]), [s0] "+x" (s0[v]), [s1] "+x" (s1[v])
+        : [x] "x" (v ? y[v - 1] : x0), [c1] "m" (lv[v].c1), [c2] "m" (lv[v].c2),
+          [a1] "m" (lv[v].a1), [na2] "m" (lv[v].na2));
+    t = s0[v];
+    s0[v] = s1[v];
+    s1[v] = t;
   }
 }
 
@@ -318,7 +332,7 @@ frame_at (const int G, const int F32, void *x, size_t t)
 
 /* A chunk's lanes between steps. */
 typedef struct {
-  __m256d y[MAX_VECTORS], s0[MAX_VECTORS], s1[MAX_VECTORS];
+  __m256d y[6], s0[6], s1[6];
 } Lanes;
 
 /* Steps [t, end) where some sections are before their first or after their
@@ -335,7 +349,7 @@ masked_steps (const int G, const int V, const int F32, const LaneVec *lv, __m256
   for (; t < end; t++) {
     __m256d lo = _mm256_set1_pd ((double) t - (double) n + 1.0);
     __m256d hi = _mm256_set1_pd ((double) t);
-    __m256d olds0[MAX_VECTORS], olds1[MAX_VECTORS];
+    __m256d olds0[6], olds1[6];
 
     UNROLL
     for (v = 0; v < V; v++) {
@@ -362,7 +376,7 @@ steady_steps (const int G, const int V, const int F32, const LaneVec *lv, __m256
     Lanes *L, void *x, size_t t, size_t end)
 {
   const size_t depth = (size_t) V * (4 / G);
-  __m256d y[MAX_VECTORS], s0[MAX_VECTORS], s1[MAX_VECTORS];
+  __m256d y[6], s0[6], s1[6];
   int v;
 
   UNROLL
@@ -370,6 +384,17 @@ steady_steps (const int G, const int V, const int F32, const LaneVec *lv, __m256
     y[v] = L->y[v];
     s0[v] = L->s0[v];
     s1[v] = L->s1[v];
+  }
+  /* two steps a turn: step () swaps the names of s0 and s1, so after two
+   * every value is back in the register it started in */
+  for (; t + 2 <= end; t += 2) {
+    const void *in0 = frame_at (G, F32, x, t), *in1 = frame_at (G, F32, x, t + 1);
+    if (!in0 || !in1)
+      __builtin_unreachable ();   /* (spares the hot loop the NULL test) */
+    step (G, V, F32, lv, y, s0, s1, in0);
+    store_output (G, V, F32, y, gain, frame_at (G, F32, x, t + 1 - depth));
+    step (G, V, F32, lv, y, s0, s1, in1);
+    store_output (G, V, F32, y, gain, frame_at (G, F32, x, t + 2 - depth));
   }
   for (; t < end; t++) {
     const void *in = frame_at (G, F32, x, t);
@@ -446,7 +471,7 @@ DEFINE_CHUNKS (4)
 #define CHUNK_ROW(T, G) {chunk_##T##_##G##_1, chunk_##T##_##G##_2, chunk_##T##_##G##_3, \
   chunk_##T##_##G##_4, chunk_##T##_##G##_5, chunk_##T##_##G##_6}
 /* [F32][group][vectors - 1] */
-static const ChunkFunc chunk_funcs[2][3][MAX_VECTORS] = {
+static const ChunkFunc chunk_funcs[2][3][6] = {
   { CHUNK_ROW (d, 1), CHUNK_ROW (d, 2), CHUNK_ROW (d, 4) },
   { CHUNK_ROW (f, 1), CHUNK_ROW (f, 2), CHUNK_ROW (f, 4) },
 };
@@ -577,7 +602,7 @@ es_biquad_kernel_run_##suffix (EsBiquadKernel *k, const EsBiquadCoeffs *coeffs, 
     size_t n_frames)                                                              \
 {                                                                                 \
   const Plan *plans[3] = { NULL, NULL, NULL };                                    \
-  double lane_state[MAX_VECTORS * 8];                                             \
+  double lane_state[6 * 8];                                             \
   size_t f0;                                                                      \
                                                                                   \
   for (f0 = 0; f0 < n_frames; f0 += BLOCK_FRAMES) {                               \

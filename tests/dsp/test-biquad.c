@@ -48,8 +48,11 @@ START_TEST (test_magnitude_matches_scipy)
 }
 END_TEST
 
+/* Both paths on their own, whatever the CPU picks by default: _i = 0 the
+ * vector kernel (skipped without one), 1 the scalar loop. */
 START_TEST (test_cascade_matches_sosfilt)
 {
+  const gboolean vector = _i == 0;
   DspFixture fx;
   double rate;
   unsigned channels, n_bands, i;
@@ -76,12 +79,21 @@ START_TEST (test_cascade_matches_sosfilt)
   input = dsp_fixture_take (&fx, n);
   expected = dsp_fixture_take (&fx, n);
 
+  c = es_biquad_cascade_new (channels, rate);
+  es_biquad_cascade_set_vector_path (c, vector);
+  if (vector && !es_biquad_cascade_has_vector_path (c)) {
+    g_print ("no vector path (CPU or -Dvector_kernel=false): sosfilt checked on the scalar loop only\n");
+    es_biquad_cascade_free (c);
+    dsp_fixture_close (&fx);
+    return;
+  }
+  ck_assert (vector == es_biquad_cascade_has_vector_path (c));
+
   data64 = g_memdup2 (input, n * sizeof (double));
   data32 = g_new (float, n);
   for (j = 0; j < n; j++)
     data32[j] = (float) input[j];
 
-  c = es_biquad_cascade_new (channels, rate);
   ck_assert (es_biquad_cascade_set_bands (c, bands, n_bands, NULL));
   es_biquad_cascade_reset (c); /* start on the target, as SciPy does */
   es_biquad_cascade_process_f64 (c, data64, 1001);
@@ -329,6 +341,28 @@ START_TEST (test_vector_path_matches_scalar)
 }
 END_TEST
 
+/* ES_BIQUAD_KERNEL=scalar (what the element-eqrender-scalar test run sets)
+ * gives cascades without the vector path; set_vector_path (TRUE) does not
+ * override it. */
+START_TEST (test_env_forces_scalar)
+{
+  gchar *old = g_strdup (g_getenv ("ES_BIQUAD_KERNEL"));
+  EsBiquadCascade *c;
+
+  g_setenv ("ES_BIQUAD_KERNEL", "scalar", TRUE);
+  c = es_biquad_cascade_new (2, 44100.0);
+  ck_assert (!es_biquad_cascade_has_vector_path (c));
+  es_biquad_cascade_set_vector_path (c, TRUE);
+  ck_assert (!es_biquad_cascade_has_vector_path (c));
+  es_biquad_cascade_free (c);
+  if (old)
+    g_setenv ("ES_BIQUAD_KERNEL", old, TRUE);
+  else
+    g_unsetenv ("ES_BIQUAD_KERNEL");
+  g_free (old);
+}
+END_TEST
+
 /* A ramp that ends inside a call hands over to the vector path on the
  * right sample, and a NaN in the middle of a long call is handled by the
  * scalar loop from its block on: both paths give the same output. */
@@ -450,12 +484,13 @@ biquad_suite (void)
   TCase *tc = tcase_create ("core");
 
   tcase_add_test (tc, test_magnitude_matches_scipy);
-  tcase_add_test (tc, test_cascade_matches_sosfilt);
+  tcase_add_loop_test (tc, test_cascade_matches_sosfilt, 0, 2);
   tcase_add_test (tc, test_step_transient_bounded);
   tcase_add_test (tc, test_nonfinite_input_resets);
   tcase_add_test (tc, test_identity_and_headroom);
   tcase_add_test (tc, test_bad_parameters);
   tcase_add_test (tc, test_vector_path_matches_scalar);
+  tcase_add_test (tc, test_env_forces_scalar);
   tcase_add_test (tc, test_ramp_and_nan_handover);
   tcase_add_test (tc, test_state_overflow_cleared);
   tcase_add_test (tc, test_silence_no_denormals);

@@ -308,6 +308,23 @@ GST_START_TEST (test_passthrough_when_flat)
   for (i = 0; i < 960; i++)
     fail_unless (y[i] == (gfloat) x[i]);
   g_free (y);
+  {
+    /* in passthrough the samples are not even mapped for writing: read-only
+     * memory (as a decoder or a tee may hand out) comes out as the same
+     * memory, where a write map would have copied it */
+    static const gfloat ro[960];
+    GstBuffer *in = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) ro,
+        sizeof ro, 0, sizeof ro, NULL, NULL), *out;
+    GstMapInfo map;
+
+    GST_BUFFER_PTS (in) = 10 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
+    fail_unless (map.data == (guint8 *) ro && map.size == sizeof ro);
+    gst_buffer_unmap (out, &map);
+    gst_buffer_unref (out);
+  }
 
   g_object_set (h->element, "preamp", -1.0, NULL);
   y = push_pull (h, x, 960, FALSE, 10 * GST_MSECOND, 0);
