@@ -19,7 +19,7 @@ the model must know the dB scale. Needs python3-matplotlib (Debian).
 
   /usr/bin/python3 scripts/graph-looks-eval.py --earshot build/launch/earshot \
       --reviewers animagus,iemworld,melatonin,recode,wdym --per-look 600 \
-      --work /tmp/looks [--model PATH] [--json OUT] ../shared/data/iem
+      --work /tmp/looks [--model PATH] [--json OUT] [--looks L1,L2] ../shared/data/iem
 
 Images are cached in --work (drawn once, reused by later runs with another
 --model); the file sample is fixed by --seed.
@@ -136,7 +136,12 @@ def main():
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json")
+    ap.add_argument("--looks", default=",".join(LOOKS), help="comma-separated subset")
     a = ap.parse_args()
+    looks = a.looks.split(",")
+    for look in looks:
+        if look not in LOOKS:
+            sys.exit("unknown look %s (have %s)" % (look, ", ".join(LOOKS)))
 
     reviewers = set(a.reviewers.split(","))
     rows = []
@@ -149,9 +154,12 @@ def main():
     rng = random.Random(a.seed)
     jobs, truth = [], {}
     for li, look in enumerate(LOOKS):
+        # every look's sample is drawn, so a subset sees the same files
+        sample = rng.sample(rows, min(a.per_look, len(rows)))
+        if look not in looks:
+            continue
         d = os.path.join(a.work, look)
         os.makedirs(d, exist_ok=True)
-        sample = rng.sample(rows, min(a.per_look, len(rows)))
         for i, r in enumerate(sample):
             out = os.path.join(d, "%04d.png" % i)
             jobs.append((os.path.join(a.data, r["path"]), out, look, a.seed * 1000003 + li * 10007 + i))
@@ -178,7 +186,7 @@ def main():
               "failed": failed, "looks": {}}
     total = [[0] * 4 for _ in CLASSES]
     print("%-20s %8s %8s  %s" % ("look", "accuracy", "macro-F1", "largest confusions"))
-    for look in LOOKS:
+    for look in looks:
         c = conf[look]
         n = sum(map(sum, c))
         acc = sum(c[i][i] for i in range(4)) / n if n else float("nan")
