@@ -632,7 +632,7 @@ append_json (GString * out, Result * results, guint n, GPtrArray * labels)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  text = es_text_json_repair_numbers (json_generator_to_data (gen, NULL));
   g_string_append (out, text);
   g_string_append_c (out, '\n');
 }

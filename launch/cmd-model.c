@@ -113,7 +113,7 @@ print_json (const EsModel * model)
   root = json_builder_get_root (b);
   json_generator_set_root (g, root);
   json_generator_set_pretty (g, TRUE);
-  text = json_generator_to_data (g, NULL);
+  text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
   printf ("%s\n", text);
   g_free (text);
   g_free (launch);

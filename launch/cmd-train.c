@@ -28,6 +28,7 @@
 #include "train/recipe.h"
 #include "train/run.h"
 #include "train/train.h"
+#include "io/text.h"
 
 #define EXIT_OK 0
 #define EXIT_FAILURE_RUN 1
@@ -372,7 +373,7 @@ es_cmd_eval (int argc, char **argv)
     root = json_builder_get_root (b);
     json_generator_set_root (g, root);
     json_generator_set_pretty (g, TRUE);
-    text = json_generator_to_data (g, NULL);
+    text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
     printf ("%s\n", text);
     g_free (text);
     json_node_unref (root);

@@ -37,3 +37,39 @@ es_text_for_terminal (const char *text, gsize max_chars)
     g_string_append_printf (out, "... (%zu bytes)", strlen (text));
   return g_string_free (out, FALSE);
 }
+
+char *
+es_text_json_repair_numbers (char *json)
+{
+  char *r, *w;
+  gboolean in_string = FALSE, in_exponent = FALSE;
+
+  if (!json)
+    return NULL;
+  for (r = w = json; *r; r++) {
+    char c = *r;
+    if (in_string) {
+      if (c == '\\' && r[1]) {
+        *w++ = c;
+        c = *++r;               /* the escaped character, copied below */
+      } else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+      in_exponent = FALSE;
+    } else if (c == 'e' || c == 'E') {
+      /* an exponent follows a digit of a number; names never stand outside strings */
+      in_exponent = w > json && g_ascii_isdigit (w[-1]);
+    } else if (in_exponent && c == '.' && r[1] == '0' && !g_ascii_isdigit (r[2])) {
+      r++;                      /* drop ".0" */
+      in_exponent = FALSE;
+      continue;
+    } else if (!(g_ascii_isdigit (c) || ((c == '-' || c == '+') && w > json && (w[-1] == 'e'
+                    || w[-1] == 'E')))) {
+      in_exponent = FALSE;
+    }
+    *w++ = c;
+  }
+  *w = '\0';
+  return json;
+}

@@ -17,4 +17,11 @@ char *es_text_valid_utf8 (const char *text);
  * characters with "... (N bytes)" when longer. Free with g_free. */
 char *es_text_for_terminal (const char *text, gsize max_chars);
 
+/* Repairs, in place, what json-glib 1.6's generator writes for a double
+ * whose shortest form has an exponent and no point: 1e-10 comes out as
+ * "1e-10.0", which is not JSON. The ".0" after such an exponent is removed
+ * outside strings; everything else is left as it is. Returns `json`. Every
+ * JsonGenerator output goes through it. */
+char *es_text_json_repair_numbers (char *json);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "dsp/compress.h"
 #include "dsp/gammatone-params.h"
 #include "io/search-path.h"
+#include "io/text.h"
 
 struct _EsModel {
   EsNet *net;
@@ -806,7 +807,7 @@ input_json (const EsModel * model)
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (g, root);
-  text = json_generator_to_data (g, NULL);
+  text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
   json_node_unref (root);
   g_object_unref (g);
   g_object_unref (b);

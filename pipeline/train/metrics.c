@@ -1,5 +1,6 @@
 /* Classification metrics. */
 #include "train/metrics.h"
+#include "io/text.h"
 
 #include <json-glib/json-glib.h>
 
@@ -213,7 +214,7 @@ es_metrics_to_json (const EsMetrics *m)
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (g, root);
-  text = json_generator_to_data (g, NULL);
+  text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
   json_node_unref (root);
   g_object_unref (g);
   g_object_unref (b);

@@ -14,6 +14,7 @@
 #include "io/output.h"
 #include "io/plot.h"
 #include "model/model.h"
+#include "io/text.h"
 
 void
 es_train_run_options_init (EsTrainRunOptions *o)
@@ -272,7 +273,7 @@ training_json (const EsRecipe *recipe, const EsTrainConfig *config, const EsTrai
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (g, root);
-  text = json_generator_to_data (g, NULL);
+  text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
   json_node_unref (root);
   g_object_unref (g);
   g_object_unref (b);

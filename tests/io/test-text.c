@@ -5,6 +5,8 @@
 #include <string.h>
 #include <glib.h>
 
+#include <json-glib/json-glib.h>
+
 #include "io/text.h"
 
 START_TEST (test_valid_utf8)
@@ -45,6 +47,42 @@ START_TEST (test_terminal_shortens)
 }
 END_TEST
 
+/* json-glib 1.6 writes 1e-10 as "1e-10.0"; after the repair every number
+ * parses back to the same double, and strings are untouched. */
+START_TEST (test_json_numbers)
+{
+  static const double values[] = { 1e-10, 1e20, -2e-06, 0.5, 3.0, 1.25e-07, 0.0, -7.0 };
+  static const char *const strings[] = { "x1e-10.0,", "e1.0", "\"1e5.0\"", "true" };
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) g = json_generator_new ();
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *a;
+  gsize i;
+
+  json_builder_begin_array (b);
+  for (i = 0; i < G_N_ELEMENTS (values); i++)
+    json_builder_add_double_value (b, values[i]);
+  for (i = 0; i < G_N_ELEMENTS (strings); i++)
+    json_builder_add_string_value (b, strings[i]);
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (g, root);
+  json_generator_set_pretty (g, TRUE);
+  text = es_text_json_repair_numbers (json_generator_to_data (g, NULL));
+  ck_assert_msg (json_parser_load_from_data (p, text, -1, NULL), "not JSON: %s", text);
+  a = json_node_get_array (json_parser_get_root (p));
+  for (i = 0; i < G_N_ELEMENTS (values); i++)
+    ck_assert_double_eq (json_array_get_double_element (a, i), values[i]);
+  for (i = 0; i < G_N_ELEMENTS (strings); i++)
+    ck_assert_str_eq (json_array_get_string_element (a, G_N_ELEMENTS (values) + i), strings[i]);
+  ck_assert (json_array_get_boolean_element (a, G_N_ELEMENTS (values) + G_N_ELEMENTS (strings)));
+  ck_assert_ptr_null (es_text_json_repair_numbers (NULL));
+}
+END_TEST
+
 static Suite *
 text_suite (void)
 {
@@ -54,6 +92,7 @@ text_suite (void)
   tcase_add_test (tc, test_valid_utf8);
   tcase_add_test (tc, test_terminal_escapes);
   tcase_add_test (tc, test_terminal_shortens);
+  tcase_add_test (tc, test_json_numbers);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -202,9 +202,10 @@ START_TEST (test_graph_example_is_graph_h)
   /* random looks: sizes and styles vary, drawing still matches graph.h */
   es_rng_init (&rng, 7);
   for (int k = 0; k < 6; k++) {
-    es_fr_graph_look_random (&look, 2.0, &rng);
-    ck_assert (look.width >= 224 && look.width <= 1000);
-    ck_assert (look.height >= 160 && look.height <= 1000);
+    gboolean wide = k % 2;
+    es_fr_graph_look_random (&look, wide ? ES_FR_LOOK_WIDE : ES_FR_LOOK_VARIED, 2.0, &rng);
+    ck_assert (look.width >= (wide ? 180 : 224) && look.width <= 1000);
+    ck_assert (look.height >= (wide ? 120 : 160) && look.height <= 1000);
     ck_assert (look.style.line_colour[0] == look.style.line_colour[1]);
     ck_assert (es_fr_graph_example (f, l, n, &look, &scratch, got, 224, 224, NULL));
     if (look.points == 0) {
@@ -220,6 +221,63 @@ START_TEST (test_graph_example_is_graph_h)
   es_image_free (scratch);
   g_free (got);
   g_free (want);
+}
+END_TEST
+
+/* The wide family draws what the varied one never does, and what other
+ * plotting tools do at low resolution: lines 2.5 px and thicker on graphs
+ * under 400 px, dark line colours other than black, heavier frames and darker
+ * grids; within bounds, grey, and a fifth in the seed's look. */
+START_TEST (test_wide_looks)
+{
+  EsRng rng;
+  EsFrGraphLook look, seed;
+  int small = 0, small_thick = 0, dark = 0, heavy_frame = 0, dark_grid = 0, seeds = 0;
+  const int n = 4000;
+
+  es_fr_graph_look_seed (&seed);
+  for (int family = ES_FR_LOOK_VARIED; family <= ES_FR_LOOK_WIDE; family++) {
+    small = small_thick = dark = heavy_frame = dark_grid = seeds = 0;
+    es_rng_init (&rng, 11);
+    for (int i = 0; i < n; i++) {
+      double line_px, frame_px;
+      guint8 y;
+      es_fr_graph_look_random (&look, family, 2.0, &rng);
+      ck_assert (look.width >= 180 && look.width <= 1000);
+      ck_assert (look.height >= 120 && look.height <= 1000);
+      ck_assert (fabs (look.offset_db) <= 2.0);
+      ck_assert (look.style.line_colour[0] == look.style.line_colour[2]);
+      if (look.width == seed.width && look.height == seed.height
+          && look.style.line_width == seed.style.line_width
+          && look.style.line_colour[0] == seed.style.line_colour[0]) {
+        seeds++;
+        continue;
+      }
+      line_px = es_graph_scaled_width (look.style.line_width, look.width, look.height);
+      frame_px = es_graph_scaled_width (look.style.frame_width, look.width, look.height);
+      ck_assert (line_px >= 1.0 && line_px <= 4.0 * 1.6);
+      y = look.style.line_colour[0];
+      if (look.width < 400) {
+        small++;
+        small_thick += line_px >= 2.5;
+      }
+      dark += y > 0 && y < 64;
+      heavy_frame += frame_px >= 1.6;
+      dark_grid += look.style.grid != ES_GRAPH_GRID_NONE && look.style.grid_colour[0] < 0xa0;
+    }
+    if (family == ES_FR_LOOK_VARIED) {
+      ck_assert_int_eq (small_thick, 0);
+      ck_assert_int_eq (dark, 0);
+      ck_assert_int_eq (dark_grid, 0);
+    } else {
+      ck_assert_int_gt (small, n / 10);
+      ck_assert_int_gt (small_thick, small / 8);
+      ck_assert_int_gt (dark, n / 20);
+      ck_assert_int_gt (heavy_frame, n / 10);
+      ck_assert_int_gt (dark_grid, n / 20);
+      ck_assert (seeds > n / 7 && seeds < n / 4);
+    }
+  }
 }
 END_TEST
 
@@ -309,6 +367,7 @@ fraugment_suite (void)
   tcase_add_test (tc, test_augment_batch_relabels);
   tcase_add_test (tc, test_augment_needs_raw_rows);
   tcase_add_test (tc, test_graph_example_is_graph_h);
+  tcase_add_test (tc, test_wide_looks);
   tcase_add_test (tc, test_iem_graph_loader);
   suite_add_tcase (s, tc);
   return s;

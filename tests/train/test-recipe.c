@@ -133,13 +133,14 @@ START_TEST (test_recipe_defaults)
     ck_assert (iem->graph);
     ck_assert_uint_eq (iem->data.width, 96);
     ck_assert_uint_eq (iem->data.height, 64);
-    ck_assert (iem->data.varied_look);
+    ck_assert_int_eq (iem->data.look_family, ES_FR_LOOK_VARIED);
     ck_assert (iem->augment);
     ck_assert_double_eq (iem->augment_config.probability, 0.25);
     ck_assert_double_eq (iem->augment_config.shelf_db, 5.0);
     ck_assert_double_eq (iem->augment_config.looks, 0.5);
     ck_assert_double_eq (iem->augment_config.peak_db, 4.0);      /* default */
     ck_assert_double_eq (iem->augment_config.label_softness, 0.1);
+    ck_assert_int_eq (iem->augment_config.look_family, ES_FR_LOOK_VARIED);
   }
   {
     /* soft targets are what the trainer is asked for */
@@ -153,6 +154,18 @@ START_TEST (test_recipe_defaults)
   ck_assert_uint_eq (shape[1], 64);
   ck_assert_uint_eq (shape[2], 96);
   g_free (arch);
+  es_recipe_free (r);
+
+  /* the wide look family: stored images and augmentation both use it */
+  r = es_recipe_load_from_data ("[data]\nkind=iem-graph\npath=d\nlook=wide\n[model]\nname=m\n"
+      "architecture=[{\"type\":\"flatten\"},{\"type\":\"dense\",\"out_features\":4}]\n"
+      "[augment]\nlooks=0.5\n", "r.recipe", &err);
+  ck_assert_msg (r, "%s", err ? err->message : "");
+  {
+    const EsIemTaskSettings *iem = r->data_settings;
+    ck_assert_int_eq (iem->data.look_family, ES_FR_LOOK_WIDE);
+    ck_assert_int_eq (iem->augment_config.look_family, ES_FR_LOOK_WIDE);
+  }
   es_recipe_free (r);
 }
 END_TEST
@@ -176,7 +189,7 @@ static const struct {
   {"[data]\nkind=iem\npath=d\nwidth=100\n[model]\nname=m\narchitecture=mlp\n",
       "[data] width: applies to kind = iem-graph only"},
   {"[data]\nkind=iem-graph\npath=d\nlook=fancy\n[model]\nname=m\narchitecture=mlp\n",
-      "[data] look: 'fancy' is not one of seed, varied"},
+      "[data] look: 'fancy' is not one of seed, varied, wide"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[augment]\n"
         "probability=0.5\n", "[augment] probability: augmentation applies to kind = iem or "
         "iem-graph only"},

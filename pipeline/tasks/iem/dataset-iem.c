@@ -35,14 +35,14 @@ stored_look (const EsIemDataOptions *o, const char *name, EsFrGraphLook *look)
 {
   EsRng rng;
   guint64 h = G_GUINT64_CONSTANT (1469598103934665603);
-  if (!o->varied_look) {
+  if (o->look_family == ES_FR_LOOK_SEED) {
     es_fr_graph_look_seed (look);
     return;
   }
   for (const char *p = name; *p; p++)
     h = (h ^ (guint8) * p) * G_GUINT64_CONSTANT (1099511628211);
   es_rng_init (&rng, h ^ (o->look_seed * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)));
-  es_fr_graph_look_random (look, 0.0, &rng);
+  es_fr_graph_look_random (look, o->look_family, 0.0, &rng);
 }
 
 static EsDataset *

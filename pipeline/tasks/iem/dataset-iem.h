@@ -9,6 +9,7 @@
 #define ES_TASKS_IEM_DATASET_IEM_H
 
 #include "train/dataset.h"
+#include "tasks/iem/fraugment.h"
 
 G_BEGIN_DECLS
 
@@ -16,10 +17,10 @@ typedef struct {
   size_t points;              /* log-spaced points; 0 = 128 */
   double fmin, fmax;          /* Hz; 0 = 20 Hz, 20 kHz */
   /* graphs (iem-graph): the model's image size (0 = 224 x 224) and the look
-   * of the stored (not augmented) images: FALSE = the seed's (800 x 500,
-   * 2-px blue line), TRUE = a look drawn per example from look_seed */
+   * of the stored (not augmented) images: the seed's (800 x 500, 2-px blue
+   * line), or a look of the family drawn per example from look_seed */
   unsigned width, height;
-  gboolean varied_look;
+  EsFrLookFamily look_family;
   guint64 look_seed;
 } EsIemDataOptions;
 

@@ -102,21 +102,24 @@ es_fr_graph_look_seed (EsFrGraphLook *look)
   grey_colour (look->style.grid_colour);
 }
 
-void
-es_fr_graph_look_random (EsFrGraphLook *look, double offset_db, EsRng *rng)
+/* matplotlib's tab10 and black, then the darker colours of WIDE */
+static const guint8 look_palette[14][3] = {
+  {0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c}, {0xd6, 0x27, 0x28},
+  {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b}, {0xe3, 0x77, 0xc2}, {0x7f, 0x7f, 0x7f},
+  {0xbc, 0xbd, 0x22}, {0x17, 0xbe, 0xcf}, {0x00, 0x00, 0x00},
+  {0x00, 0x00, 0x80}, {0x8b, 0x00, 0x00}, {0x00, 0x64, 0x00},
+};
+#define VARIED_COLOURS 11
+
+static void
+look_varied (EsFrGraphLook *look, double offset_db, EsRng *rng)
 {
-  /* matplotlib's tab10 and black */
-  static const guint8 palette[11][3] = {
-    {0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c}, {0xd6, 0x27, 0x28},
-    {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b}, {0xe3, 0x77, 0xc2}, {0x7f, 0x7f, 0x7f},
-    {0xbc, 0xbd, 0x22}, {0x17, 0xbe, 0xcf}, {0x00, 0x00, 0x00},
-  };
   static const size_t point_choices[3] = { 128, 256, 512 };
   /* fixed number of draws whatever is chosen */
   gboolean seed = es_rng_uniform (rng) < 0.25;
   double width = uniform (rng, 224.0, 1000.0), aspect = uniform (rng, 0.45, 1.1);
   double line = uniform (rng, 0.7, 4.0);
-  guint64 colour = es_rng_below (rng, G_N_ELEMENTS (palette));
+  guint64 colour = es_rng_below (rng, VARIED_COLOURS);
   double grid = es_rng_uniform (rng);
   guint8 grid_grey = (guint8) (0xa0 + es_rng_below (rng, 0x41));
   double grid_width = uniform (rng, 0.6, 1.6);
@@ -131,13 +134,71 @@ es_fr_graph_look_random (EsFrGraphLook *look, double offset_db, EsRng *rng)
   look->width = (unsigned) lround (width);
   look->height = (unsigned) CLAMP (lround (width * aspect), 160, 1000);
   look->style.line_width = line;
-  memcpy (look->style.line_colour, palette[colour], 3);
+  memcpy (look->style.line_colour, look_palette[colour], 3);
   grey_colour (look->style.line_colour);
   look->style.grid = grid < 0.5 ? ES_GRAPH_GRID_NONE
       : grid < 0.75 ? ES_GRAPH_GRID_MAJOR : ES_GRAPH_GRID_MINOR;
   memset (look->style.grid_colour, grid_grey, 3);
   look->style.grid_width = grid_width;
   look->points = resampled ? points : 0;
+}
+
+static void
+look_wide (EsFrGraphLook *look, double offset_db, EsRng *rng)
+{
+  static const size_t point_choices[3] = { 128, 256, 512 };
+  /* fixed number of draws whatever is chosen */
+  gboolean seed = es_rng_uniform (rng) < 0.2;
+  double width = uniform (rng, 180.0, 1000.0), aspect = uniform (rng, 0.45, 1.1);
+  gboolean line_in_pixels = es_rng_uniform (rng) < 0.5;
+  double line = uniform (rng, 0.7, 4.0), line_px = uniform (rng, 1.0, 3.5);
+  guint64 colour = es_rng_below (rng, G_N_ELEMENTS (look_palette));
+  double frame = uniform (rng, 0.8, 2.0);
+  guint64 grid = es_rng_below (rng, 3);
+  guint8 grid_grey = (guint8) (0x90 + es_rng_below (rng, 0x51));
+  double grid_width = uniform (rng, 0.6, 1.6);
+  gboolean resampled = es_rng_uniform (rng) < 0.25;
+  size_t points = point_choices[es_rng_below (rng, 3)];
+  double offset = uniform (rng, -offset_db, offset_db);
+  double scale;
+
+  es_fr_graph_look_seed (look);
+  look->offset_db = offset;
+  if (seed)
+    return;
+  look->width = (unsigned) lround (width);
+  look->height = (unsigned) CLAMP (lround (width * aspect), 120, 1000);
+  /* widths in the style are at 800 x 500 and scale with the image */
+  scale = sqrt ((double) look->width / ES_GRAPH_REFERENCE_WIDTH
+      * (double) look->height / ES_GRAPH_REFERENCE_HEIGHT);
+  look->style.line_width = line_in_pixels ? line_px / scale : line;
+  look->style.frame_width = frame / scale;
+  memcpy (look->style.line_colour, look_palette[colour], 3);
+  grey_colour (look->style.line_colour);
+  look->style.grid = grid == 0 ? ES_GRAPH_GRID_NONE
+      : grid == 1 ? ES_GRAPH_GRID_MAJOR : ES_GRAPH_GRID_MINOR;
+  memset (look->style.grid_colour, grid_grey, 3);
+  look->style.grid_width = grid_width;
+  look->points = resampled ? points : 0;
+}
+
+void
+es_fr_graph_look_random (EsFrGraphLook *look, EsFrLookFamily family, double offset_db,
+    EsRng *rng)
+{
+  switch (family) {
+    case ES_FR_LOOK_SEED:
+      es_fr_graph_look_seed (look);
+      look->offset_db = uniform (rng, -offset_db, offset_db);
+      break;
+    case ES_FR_LOOK_WIDE:
+      look_wide (look, offset_db, rng);
+      break;
+    case ES_FR_LOOK_VARIED:
+    default:
+      look_varied (look, offset_db, rng);
+      break;
+  }
 }
 
 gboolean
@@ -293,7 +354,8 @@ es_fr_augment_batch (const EsDataset *d, const size_t *indices, size_t batch, fl
     if (graph) {
       /* a perturbed example gets a random look too when looks > 0 */
       if (a->config.looks > 0)
-        es_fr_graph_look_random (&look, a->config.offset_db, &sub);
+        es_fr_graph_look_random (&look, a->config.look_family == ES_FR_LOOK_WIDE ?
+            ES_FR_LOOK_WIDE : ES_FR_LOOK_VARIED, a->config.offset_db, &sub);
       else
         es_fr_graph_look_seed (&look);
       /* the rows are finite and increasing: drawing cannot fail */

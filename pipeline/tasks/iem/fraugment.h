@@ -27,6 +27,13 @@
 
 G_BEGIN_DECLS
 
+/* Which random looks a graph is drawn in (recipe `[data] look`). */
+typedef enum {
+  ES_FR_LOOK_SEED,      /* always the seed's look */
+  ES_FR_LOOK_VARIED,    /* es_fr_graph_look_random's family (below) */
+  ES_FR_LOOK_WIDE,      /* a wider family: see es_fr_graph_look_random */
+} EsFrLookFamily;
+
 typedef struct {
   double probability;   /* share of drawn training examples perturbed (0 = none) */
   double shelf_db;      /* low shelf (corner 40-400 Hz) and high shelf (2-12 kHz): |gain| <= */
@@ -37,6 +44,8 @@ typedef struct {
   double offset_db;     /* graph images: vertical offset of the zero-mean curve, |dB| <= */
   double looks;         /* graph images: share of the other (unperturbed) training examples
                          * drawn again in a random look; perturbed ones always are */
+  EsFrLookFamily look_family; /* graph images: the family of those random looks
+                               * (the data's own; SEED is taken as VARIED) */
   double fmin, fmax;    /* feature vectors: the resampling grid (0: 20 Hz, 20 kHz) */
   double label_softness; /* soft targets (when the trainer asks for them): each of
                           * the rule's two tests, diff >= 3 dB, gets the probability
@@ -64,12 +73,19 @@ typedef struct {
 
 /* The seed's look: 800 x 500, 2-px #1f77b4 line, no grid, the measured rows. */
 void es_fr_graph_look_seed (EsFrGraphLook *look);
-/* A random look: a quarter are the seed's; others 224-1000 px wide, height
- * 0.45-1.1 x width (160-1000 px), line 0.7-4 px at 800 x 500, one of matplotlib's
- * ten colours or black, no/major/minor grid (1/2, 1/4, 1/4) in a light grey
- * (#a0a0a0-#e0e0e0); a quarter drawn from 128, 256 or 512 resampled points;
- * offset uniform in +-offset_db. */
-void es_fr_graph_look_random (EsFrGraphLook *look, double offset_db, EsRng *rng);
+/* A random look of a family; offset uniform in +-offset_db.
+ * VARIED: a quarter are the seed's; others 224-1000 px wide, height 0.45-1.1 x
+ * width (160-1000 px), line 0.7-4 px at 800 x 500, one of matplotlib's ten
+ * colours or black, no/major/minor grid (1/2, 1/4, 1/4) in a light grey
+ * (#a0a0a0-#e0e0e0); a quarter drawn from 128, 256 or 512 resampled points.
+ * WIDE: what other plotting tools do to a graph, beyond VARIED: a fifth are the
+ * seed's; others 180-1000 px wide; half of the lines are given in pixels of
+ * the drawn image (1-3.5 px, as a tool at low dpi draws a thick line on a small
+ * graph) instead of scaling with it; dark colours too (navy, dark red, dark
+ * green); frame 0.8-2 px; grids none/major/minor (1/3 each) in #909090-#e0e0e0.
+ * SEED: the seed's look with the offset. */
+void es_fr_graph_look_random (EsFrGraphLook *look, EsFrLookFamily family, double offset_db,
+    EsRng *rng);
 
 /* BT.601 luma of an RGB colour, rounded (videoconvert's RGB -> GRAY8). */
 guint8 es_fr_luma601 (const guint8 rgb[3]);

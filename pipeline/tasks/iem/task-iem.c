@@ -17,7 +17,8 @@ static const char *const augment_keys[] = { "probability", "shelf_db", "tilt_db"
 static gpointer
 parse (EsRecipeReader *rd, const EsRecipe *recipe, gboolean graph)
 {
-  static const char *const looks[] = { "seed", "varied", NULL };
+  /* in the order of EsFrLookFamily */
+  static const char *const looks[] = { "seed", "varied", "wide", NULL };
   EsIemTaskSettings *s = g_new0 (EsIemTaskSettings, 1);
   EsFrAugmentConfig *c = &s->augment_config;
 
@@ -31,12 +32,14 @@ parse (EsRecipeReader *rd, const EsRecipe *recipe, gboolean graph)
   if (graph) {
     s->data.width = es_recipe_reader_int (rd, "data", "width", 224, 8, 4096);
     s->data.height = es_recipe_reader_int (rd, "data", "height", 224, 8, 4096);
-    s->data.varied_look = es_recipe_reader_choice (rd, "data", "look", looks, 0) == 1;
+    s->data.look_family = (EsFrLookFamily) es_recipe_reader_choice (rd, "data", "look",
+        looks, 0);
   }
 
   es_fr_augment_config_init (c);
   c->fmin = s->data.fmin;
   c->fmax = s->data.fmax;
+  c->look_family = s->data.look_family;
   s->augment = es_recipe_reader_has_group (rd, "augment");
   if (s->augment) {
     c->probability = es_recipe_reader_double (rd, "augment", "probability", c->probability,
@@ -144,9 +147,17 @@ card_data (gconstpointer settings)
   const EsIemTaskSettings *s = settings;
   if (!s->graph)
     return g_strdup ("IEM measurements");
-  return g_strdup (s->data.varied_look ?
-      "IEM measurements drawn as graphs, each in a look of its own" :
-      "IEM measurements drawn as graphs in the seed's look");
+  switch (s->data.look_family) {
+    case ES_FR_LOOK_SEED:
+      return g_strdup ("IEM measurements drawn as graphs in the seed's look");
+    case ES_FR_LOOK_WIDE:
+      return g_strdup ("IEM measurements drawn as graphs, each in a look of its own from "
+          "the wide family (tasks/iem/fraugment.h: also thick lines on small graphs, dark "
+          "colours, heavier frames and darker grids)");
+    case ES_FR_LOOK_VARIED:
+    default:
+      return g_strdup ("IEM measurements drawn as graphs, each in a look of its own");
+  }
 }
 
 static char *
@@ -166,8 +177,9 @@ card_augment (gconstpointer settings)
       ac->shelf_db, ac->tilt_db, ac->peak_db, ac->ripple_db, ac->jitter);
   if (s->graph && ac->looks > 0)
     g_string_append_printf (t, "; perturbed examples and %.0f %% of the others are drawn "
-        "again in a random look (size, aspect, line width and colour, grid, offset up to "
-        "%g dB)", 100 * ac->looks, ac->offset_db);
+        "again in a random look of the %s family (size, aspect, line width and colour, grid, "
+        "offset up to %g dB)", 100 * ac->looks,
+        ac->look_family == ES_FR_LOOK_WIDE ? "wide" : "varied", ac->offset_db);
   if (ac->label_softness > 0)
     g_string_append_printf (t, "; every training example is scored against soft rule "
         "targets: each 3 dB test of the rule passes with probability "

@@ -12,7 +12,9 @@
  *   width = 224                # the model's image size
  *   height = 224
  *   look = seed                # stored images in the seed's look, or each file in
- *                              # a random look of its own (varied)
+ *                              # a random look of its own (varied, or wide: thick
+ *                              # lines on small graphs, dark colours, ...;
+ *                              # augmentation then draws wide looks too)
  *
  *   [augment]                  # training batches only (tasks/iem/fraugment.h)
  *   probability, shelf_db, tilt_db, peak_db, ripple_db, jitter, offset_db,
