@@ -66,7 +66,10 @@
  * #GstCnnClassify:on-threshold, is announced once it has lasted
  * #GstCnnClassify:min-duration, goes on while k of the last n stay at or
  * above #GstCnnClassify:off-threshold (on > off gives hysteresis) and cannot
- * start again within #GstCnnClassify:refractory after it ended. Each start
+ * start again within #GstCnnClassify:refractory after it ended. The
+ * background label (#GstCnnClassify:background-label; by default the one the
+ * model names, a live model's "nothing here" class) never starts an event.
+ * Each start
  * and end is posted as a `cnnclassify-event` message, and at EOS a
  * `cnnclassify-summary` message gives the file-level decision (unless
  * #GstCnnClassify:post-events is FALSE). The rules, the defaults and how
@@ -211,6 +214,7 @@ enum
   PROP_MIN_DURATION,
   PROP_REFRACTORY,
   PROP_PAD_SHORT,
+  PROP_BACKGROUND_LABEL,
 };
 
 #define ALLOWED_CAPS \
@@ -494,6 +498,22 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
           "upstream by preemphasis or hammingframe) and decide on it",
           DEFAULT_PAD_SHORT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * GstCnnClassify:background-label:
+   *
+   * The label that means "nothing here": it never starts an event (it still
+   * counts in the decisions, tags and summary). NULL (the default): the
+   * label the model names as its background (`earshot model info` shows it;
+   * models trained with `[data] background_clips`), none if it names none;
+   * "" : none, every label starts events; else one of the model's labels
+   * (another name is an error when the model is loaded).
+   */
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND_LABEL,
+      g_param_spec_string ("background-label", "Background label",
+          "Label that never starts an event (NULL: the model's background "
+          "label; \"\": none)", NULL, G_PARAM_READWRITE |
+          GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_set_static_metadata (element_class,
       "CNN classifier", "Filter/Analyzer/Audio/Video",
       "Classifies feature vectors, windows of a feature stream or images "
@@ -566,6 +586,7 @@ gst_cnn_classify_finalize (GObject * object)
 
   gst_cnn_classify_free_state (self);
   g_free (self->model_location);
+  g_free (self->background_label);
   G_OBJECT_CLASS (gst_cnn_classify_parent_class)->finalize (object);
 }
 
@@ -625,6 +646,10 @@ gst_cnn_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_REFRACTORY:
       self->events.refractory = g_value_get_uint64 (value);
+      break;
+    case PROP_BACKGROUND_LABEL:
+      g_free (self->background_label);
+      self->background_label = g_value_dup_string (value);
       break;
     case PROP_PAD_SHORT:
       self->pad_short = g_value_get_boolean (value);
@@ -692,6 +717,9 @@ gst_cnn_classify_get_property (GObject * object, guint prop_id,
     case PROP_REFRACTORY:
       g_value_set_uint64 (value, self->events.refractory);
       break;
+    case PROP_BACKGROUND_LABEL:
+      g_value_set_string (value, self->background_label);
+      break;
     case PROP_PAD_SHORT:
       g_value_set_boolean (value, self->pad_short);
       break;
@@ -707,7 +735,7 @@ gst_cnn_classify_start (GstBaseTransform * trans)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
   GError *err = NULL;
-  gchar *location;
+  gchar *location, *background;
   EsEventConfig config;
   const EsFrontendDesc *fe;
   size_t shape[3];
@@ -774,6 +802,30 @@ gst_cnn_classify_start (GstBaseTransform * trans)
     return FALSE;
   }
   self->n_labels = es_model_get_n_labels (self->model);
+  self->background_index = es_model_get_background_index (self->model);
+  GST_OBJECT_LOCK (self);
+  background = g_strdup (self->background_label);
+  GST_OBJECT_UNLOCK (self);
+  if (background && background[0] == '\0') {
+    self->background_index = -1;
+  } else if (background) {
+    const char *const *labels = es_model_get_labels (self->model);
+
+    self->background_index = -1;
+    for (size_t i = 0; i < self->n_labels; i++)
+      if (!strcmp (labels[i], background))
+        self->background_index = (gint) i;
+    if (self->background_index < 0) {
+      char *known = g_strjoinv (", ", (char **) labels);
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          ("background-label \"%s\" is not one of model \"%s\"'s labels (%s).",
+              background, es_model_get_name (self->model), known), (NULL));
+      g_free (known);
+      g_free (background);
+      return FALSE;
+    }
+  }
+  g_free (background);
   self->probs = g_new0 (double, self->n_labels);
   self->smoothed = g_new0 (double, self->n_labels);
 
@@ -1191,6 +1243,7 @@ gst_cnn_classify_make_detector (GstCnnClassify * self)
   GST_OBJECT_LOCK (self);
   config = self->events;
   GST_OBJECT_UNLOCK (self);
+  config.background_label = self->background_index;
   if (config.average_windows == AUTO_AVERAGE)
     config.average_windows = self->fps_n > 0
         ? ES_EVENT_DEFAULT_AVERAGE_WINDOWS : 1;

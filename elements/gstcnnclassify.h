@@ -43,6 +43,7 @@ struct _GstCnnClassify
   EsEventConfig events;         /* smoothing, voting, thresholds, durations;
                                  * average_windows 0 = automatic */
   gboolean pad_short;           /* complete a stream shorter than a window */
+  gchar *background_label;      /* NULL: the model's; "": none */
 
   /* <private> streaming state */
   EsModel *model;
@@ -53,6 +54,7 @@ struct _GstCnnClassify
   size_t input_shape[3];
   size_t input_size;            /* values per example */
   size_t n_labels;
+  gint background_index;        /* label that never starts an event, -1: none */
   gboolean image_input;         /* the stream is video (else features) */
   GstVideoInfo vinfo;           /* for image input */
   guint bands;                  /* for feature input */

@@ -31,7 +31,7 @@
 #include "model/model.h"
 
 #define PROG "earshot listen"
-#define DEFAULT_MODEL "esc10"
+#define DEFAULT_MODEL "esc10-live"
 
 #define EXIT_OK 0
 #define EXIT_FAILURE_RUN 1
@@ -41,8 +41,11 @@
 #define STOP_TIMEOUT_S 5
 /* A live source that delivers nothing this long has stopped or vanished. */
 #define STALL_TIMEOUT_S 10
-/* Decisions on a live stream come about this often (live_hop_frames). */
-#define LIVE_HOP_SECONDS 0.25
+/* Decisions on a live stream come about this often (live_hop_frames): a
+ * tenth of a second, as micro_speech's inference step; on bench/live the
+ * live model's median onset latency is 0.70 s at a 0.24 s step and 0.50 s
+ * at 0.1 s, for a few tenths of a percent of a core (docs/live.md). */
+#define LIVE_HOP_SECONDS 0.1
 
 typedef struct {
   gchar *model;
@@ -488,7 +491,7 @@ set_front_end (ListenRun * run, GstElement * element, const char *property,
   return ok;
 }
 
-/* Frames between decisions on a live stream: about a quarter of a second,
+/* Frames between decisions on a live stream: about a tenth of a second,
  * or the model's window_hop when that is shorter. cnnclassify's default for a
  * model that states a window_hop is that hop, the grid its file decisions
  * were evaluated on (earshot classify keeps it); live, a sound starts

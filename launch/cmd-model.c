@@ -100,6 +100,11 @@ print_json (const EsModel * model)
   json_builder_add_value (b, parse_node (es_model_get_frontend (model)));
   json_builder_set_member_name (b, "tag");
   json_builder_add_string_value (b, es_model_tag_name (es_model_get_tag (model)));
+  json_builder_set_member_name (b, "background_label");
+  if (es_model_get_background_label (model))
+    json_builder_add_string_value (b, es_model_get_background_label (model));
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "launch");
   json_builder_add_string_value (b, launch);
   json_builder_set_member_name (b, "launch_derived");
@@ -175,6 +180,8 @@ print_text (const EsModel * model)
   print_field ("Task:        ", *es_model_get_task (model) ? es_model_get_task (model) : "-");
   printf ("Tag:         earshot-label%s\n", es_model_get_tag (model) == ES_MODEL_TAG_GENRE ?
       ", genre" : "");
+  if (es_model_get_background_label (model))
+    print_field ("Background:  ", es_model_get_background_label (model));
   printf ("Input:       %s [", es_model_input_kind_name (es_model_get_input_kind (model)));
   for (int i = 0; i < ndim; i++)
     printf ("%s%zu", i ? ", " : "", shape[i]);

@@ -3,6 +3,7 @@
 peer recipes computed here from the same raw window probabilities.
 
   evaluate.py TRUTH.csv EVENTS.jsonl WINDOWS.jsonl BG_EVENTS.jsonl BG_WINDOWS.jsonl HOURS
+              [BACKGROUND_LABEL]
 
 EVENTS.jsonl: `earshot listen --json` on the event stream (earshot's events);
 WINDOWS.jsonl: `earshot listen --json -v --set average-windows=1` on it (raw
@@ -12,7 +13,10 @@ the background-only stream; HOURS: the length of each stream.
 A sound (label, onset t0, offset t1) is detected by the first start of its
 label decided in [t0, t1 + 2 s]; latency = decided - t0 (stream time: the
 window had to end before a decision could exist). Starts that detect nothing
-are false events. Peers:
+are false events. BACKGROUND_LABEL (a model's "nothing here" class, which
+earshot's events never start): the peers do not start it either (a user of
+argmax ignores that label), so all three are scored on the sound labels.
+Peers:
   argmax   MediaPipe's audio classifier / NNStreamer's example: the best label
            of every window, no smoothing; a start when it changes.
   micro_speech  TF RecognizeCommands: mean of the results of the last 1 s,
@@ -39,17 +43,17 @@ def windows(lines):
     return [o for o in lines if o.get("event") == "window"]
 
 
-def argmax_starts(wins):
+def argmax_starts(wins, background=None):
     starts, prev = [], None
     for w in wins:
-        if w["label"] != prev:
+        if w["label"] != prev and w["label"] != background:
             starts.append((w["label"], w["decided"]))
         prev = w["label"]
     return starts
 
 
 def micro_speech_starts(wins, average=1.0, minimum=3, threshold=0.78,
-                        suppression=1.5):
+                        suppression=1.5, background=None):
     starts, queue = [], []
     prev_label, prev_time = None, -1e9
     for w in wins:
@@ -62,7 +66,10 @@ def micro_speech_starts(wins, average=1.0, minimum=3, threshold=0.78,
         mean = {k: np.mean([p[k] for _, p in queue]) for k in labels}
         top = max(labels, key=lambda k: mean[k])
         if mean[top] > threshold and (top != prev_label or now - prev_time > suppression):
-            starts.append((top, now))
+            # the background "detected" resets the recogniser like any
+            # label, but is no event
+            if top != background:
+                starts.append((top, now))
             prev_label, prev_time = top, now
     return starts
 
@@ -86,6 +93,7 @@ def score(truth, starts):
 
 def main():
     truth_csv, ev, win, bg_ev, bg_win, hours = sys.argv[1:7]
+    background = sys.argv[7] if len(sys.argv) > 7 and sys.argv[7] else None
     hours = float(hours)
     with open(truth_csv) as f:
         truth = [(r["label"], float(r["onset"]), float(r["offset"]))
@@ -94,12 +102,14 @@ def main():
     bg_lines, bg_win_lines = read_lines(bg_ev), windows(read_lines(bg_win))
     methods = [
         ("earshot events (defaults)", earshot_starts(ev_lines), earshot_starts(bg_lines)),
-        ("per-window argmax (MediaPipe, NNStreamer)", argmax_starts(win_lines),
-         argmax_starts(bg_win_lines)),
-        ("TF micro_speech RecognizeCommands", micro_speech_starts(win_lines),
-         micro_speech_starts(bg_win_lines)),
+        ("per-window argmax (MediaPipe, NNStreamer)", argmax_starts(win_lines, background),
+         argmax_starts(bg_win_lines, background)),
+        ("TF micro_speech RecognizeCommands",
+         micro_speech_starts(win_lines, background=background),
+         micro_speech_starts(bg_win_lines, background=background)),
     ]
-    print(f"{len(truth)} sounds in {hours:g} h; background-only stream {hours:g} h")
+    print(f"{len(truth)} sounds in {hours:g} h; background-only stream {hours:g} h"
+          + (f"; background label '{background}' starts no event" if background else ""))
     print(f"{'method':44s} {'detected':>9s} {'median':>8s} {'p90':>8s} "
           f"{'false/h bg':>11s} {'false/h between':>16s}")
     for name, starts, bg_starts in methods:

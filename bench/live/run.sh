@@ -153,9 +153,11 @@ one_core "$E" listen --replay "$work/background.wav" --fast --json -v --set aver
   --set post-events=false --model "$model" >"$work/background-windows.jsonl"
 
 echo
+# the model's background label, if it names one (peers ignore it as events do)
+background=$("$E" model info "$model" | sed -n 's/^Background: *//p')
 /usr/bin/python3 "$here/evaluate.py" "$work/events.csv" "$work/events.jsonl" \
   "$work/events-windows.jsonl" "$work/background.jsonl" \
-  "$work/background-windows.jsonl" "$hours"
+  "$work/background-windows.jsonl" "$hours" "$background"
 
 # CPU: the hour fast, the first minute in real time, decode alone
 /usr/bin/python3 - "$work/events.wav" "$work/minute.wav" <<'EOF'

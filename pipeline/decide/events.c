@@ -64,6 +64,7 @@ es_event_config_init (EsEventConfig * c)
   c->off_threshold = ES_EVENT_DEFAULT_OFF_THRESHOLD;
   c->min_duration = ES_EVENT_DEFAULT_MIN_DURATION;
   c->refractory = ES_EVENT_DEFAULT_REFRACTORY;
+  c->background_label = ES_EVENT_NO_BACKGROUND;
 }
 
 static gboolean
@@ -125,6 +126,14 @@ es_event_detector_new (size_t n_labels, const EsEventConfig * config,
   if (n_labels < 1) {
     g_set_error (error, ES_DECIDE_ERROR, ES_DECIDE_ERROR_SETTINGS,
         "no labels to decide between");
+    return NULL;
+  }
+  if (config->background_label < ES_EVENT_NO_BACKGROUND
+      || (config->background_label >= 0
+          && (size_t) config->background_label >= n_labels)) {
+    g_set_error (error, ES_DECIDE_ERROR, ES_DECIDE_ERROR_SETTINGS,
+        "background label %d is not one of the %zu labels",
+        config->background_label, n_labels);
     return NULL;
   }
   det = g_new0 (EsEventDetector, 1);
@@ -416,7 +425,8 @@ es_event_detector_push (EsEventDetector * det, const double *probs,
   }
 
   for (size_t c = 0; c < det->n_labels; c++)
-    decide_label (det, c);
+    if ((gint) c != det->config.background_label)
+      decide_label (det, c);
   order_ends_first (det, det->queue_pos + before);
   det->prev_end = end;
   return det->queue->len - det->queue_pos - before;

@@ -25,6 +25,8 @@
  *     of its newest window at or above off-threshold: that is its offset;
  *   - after an END the label cannot start again with an onset earlier than
  *     offset + refractory.
+ * A background label (config background_label) never starts an event: it
+ * is what the stream is made of between sounds, not a sound.
  * Several labels can be active at once (only when thresholds allow). The
  * events of one window come ends first, then starts, each in label order.
  *
@@ -54,18 +56,22 @@ typedef struct
   double off_threshold;         /* [0, on_threshold] */
   guint64 min_duration;         /* ns */
   guint64 refractory;           /* ns */
+  gint background_label;        /* a label that never starts an event (a model's
+                                 * "nothing here" class), -1 = none; it still
+                                 * counts in the summary's mean and shares */
 } EsEventConfig;
 
 /* The defaults (docs/live.md says why). */
+#define ES_EVENT_NO_BACKGROUND (-1)
 #define ES_EVENT_DEFAULT_SMOOTHING ES_SMOOTHING_MOVING_AVERAGE
 #define ES_EVENT_DEFAULT_AVERAGE_WINDOWS 2
 #define ES_EVENT_DEFAULT_TIME_CONSTANT (G_GUINT64_CONSTANT (350000000))      /* 0.35 s */
 #define ES_EVENT_DEFAULT_VOTE_K 1
 #define ES_EVENT_DEFAULT_VOTE_N 1
 #define ES_EVENT_DEFAULT_ON_THRESHOLD 0.8
-#define ES_EVENT_DEFAULT_OFF_THRESHOLD 0.5
+#define ES_EVENT_DEFAULT_OFF_THRESHOLD 0.3
 #define ES_EVENT_DEFAULT_MIN_DURATION 0
-#define ES_EVENT_DEFAULT_REFRACTORY (G_GUINT64_CONSTANT (500000000))  /* 0.5 s */
+#define ES_EVENT_DEFAULT_REFRACTORY (G_GUINT64_CONSTANT (1000000000)) /* 1 s */
 #define ES_EVENT_MAX_VOTE_N 1000
 #define ES_EVENT_MAX_AVERAGE_WINDOWS 1000
 

@@ -18,6 +18,7 @@ struct _EsModel {
   char *name;
   char *task;
   EsModelTag tag;
+  int background;               /* label index, -1: none */
   char *architecture;
   EsModelInputKind kind;
   int in_ndim;
@@ -127,6 +128,7 @@ model_new_limited (const char *name, const char *architecture_json,
   }
   model->name = g_strdup (name);
   model->task = g_strdup ("");
+  model->background = -1;
   model->architecture = g_strdup (architecture_json);
   model->kind = kind;
   model->in_ndim = in_ndim;
@@ -601,7 +603,8 @@ load_tensors (EsModel * model, const EsSafetensors * st, GError ** error)
 /* "task": {"classifies": TEXT, "tag": "none"|"genre"}, or (written before
  * the tag existed) the text alone. */
 static gboolean
-parse_task (const char *text, char **classifies, EsModelTag * tag, GError ** error)
+parse_task (const char *text, char **classifies, EsModelTag * tag, char **background,
+    GError ** error)
 {
   JsonParser *parser;
   JsonObject *o;
@@ -609,6 +612,7 @@ parse_task (const char *text, char **classifies, EsModelTag * tag, GError ** err
   gboolean ok = TRUE;
 
   *tag = ES_MODEL_TAG_NONE;
+  *background = NULL;
   if (text[0] != '{') {
     *classifies = g_strdup (text);
     return TRUE;
@@ -633,18 +637,23 @@ parse_task (const char *text, char **classifies, EsModelTag * tag, GError ** err
     } else if (!strcmp (l->data, "tag") && value && (!strcmp (value, "none")
             || !strcmp (value, "genre"))) {
       *tag = !strcmp (value, "genre") ? ES_MODEL_TAG_GENRE : ES_MODEL_TAG_NONE;
+    } else if (!strcmp (l->data, "background") && value) {
+      g_free (*background);
+      *background = g_strdup (value);
     } else {
       g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "metadata 'task': "
           "\"%s\" is not known or not a string (keys: \"classifies\", a string; "
-          "\"tag\", \"none\" or \"genre\")", (const char *) l->data);
+          "\"tag\", \"none\" or \"genre\"; \"background\", a label)",
+          (const char *) l->data);
       ok = FALSE;
     }
   }
   g_list_free (members);
   g_object_unref (parser);
-  if (!ok)
+  if (!ok) {
     g_clear_pointer (classifies, g_free);
-  else if (!*classifies)
+    g_clear_pointer (background, g_free);
+  } else if (!*classifies)
     *classifies = g_strdup ("");
   return ok;
 }
@@ -699,13 +708,20 @@ es_model_new_from_safetensors (const EsSafetensors * st, GError ** error)
   if (!model)
     goto out;
   {
-    char *classifies;
+    char *classifies, *background;
     EsModelTag tag;
-    if (!parse_task (task, &classifies, &tag, error))
+    gboolean ok;
+    if (!parse_task (task, &classifies, &tag, &background, error))
       goto fail;
     es_model_set_task (model, classifies);
     es_model_set_tag (model, tag);
     g_free (classifies);
+    ok = es_model_set_background_label (model, background, error);
+    g_free (background);
+    if (!ok) {
+      g_prefix_error (error, "metadata 'task': ");
+      goto fail;
+    }
   }
   es_model_set_input_media (model, media);
   es_model_set_launch (model, es_safetensors_get_metadata (st, "launch"));
@@ -840,6 +856,10 @@ task_json (const EsModel * model)
   json_builder_add_string_value (b, model->task);
   json_builder_set_member_name (b, "tag");
   json_builder_add_string_value (b, es_model_tag_name (model->tag));
+  if (model->background >= 0) {
+    json_builder_set_member_name (b, "background");
+    json_builder_add_string_value (b, es_model_get_labels (model)[model->background]);
+  }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   text = json_to_string (root, FALSE);
@@ -1041,6 +1061,37 @@ EsModelTag
 es_model_get_tag (const EsModel * model)
 {
   return model->tag;
+}
+
+gboolean
+es_model_set_background_label (EsModel * model, const char *label, GError ** error)
+{
+  const char *const *labels = es_model_get_labels (model);
+
+  if (!label) {
+    model->background = -1;
+    return TRUE;
+  }
+  for (int i = 0; labels[i]; i++)
+    if (!strcmp (labels[i], label)) {
+      model->background = i;
+      return TRUE;
+    }
+  g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA,
+      "background label \"%s\" is not one of the model's labels", label);
+  return FALSE;
+}
+
+const char *
+es_model_get_background_label (const EsModel * model)
+{
+  return model->background >= 0 ? es_model_get_labels (model)[model->background] : NULL;
+}
+
+int
+es_model_get_background_index (const EsModel * model)
+{
+  return model->background;
 }
 
 const char *

@@ -5,9 +5,11 @@
  *   format_version  "1"
  *   name            short name, e.g. "iem-signature-1d"
  *   task            {"classifies": "one line: what it tells apart",
- *                    "tag": "genre" | "none"}: the tag a classifier sends
- *                   with its decisions besides earshot-label (files written
- *                   before hold the line alone: tag "none")
+ *                    "tag": "genre" | "none", "background": "LABEL"}: the tag a
+ *                   classifier sends with its decisions besides earshot-label
+ *                   (files written before hold the line alone: tag "none");
+ *                   "background" (optional) names the label that means
+ *                   "nothing here", which never starts a live event
  *   architecture    the JSON array given to es_net_new()
  *   input           {"kind": "features"|"image", "shape": [C, L] | [C, H, W] | [N],
  *                    "media": "application/x-earshot-features, bands=128, ..."}
@@ -66,6 +68,10 @@ void es_model_free (EsModel * model);
 /* What the model classifies (one line) and the tag its decisions go out as. */
 void es_model_set_task (EsModel * model, const char *task);
 void es_model_set_tag (EsModel * model, EsModelTag tag);
+/* The label that means "nothing here" (NULL: none); FALSE with
+ * ES_MODEL_ERROR_METADATA when it is not one of the model's labels. */
+gboolean es_model_set_background_label (EsModel * model, const char *label,
+    GError ** error);
 /* Caps-like description of the input; derived from kind and shape if unset. */
 void es_model_set_input_media (EsModel * model, const char *media);
 /* The front-end the model was trained with: validated
@@ -102,6 +108,9 @@ char **es_model_get_search_path (void);
 const char *es_model_get_name (const EsModel * model);
 const char *es_model_get_task (const EsModel * model);          /* "" if unset */
 EsModelTag es_model_get_tag (const EsModel * model);
+/* The background label (NULL: none) and its index (-1: none). */
+const char *es_model_get_background_label (const EsModel * model);
+int es_model_get_background_index (const EsModel * model);
 const char *es_model_tag_name (EsModelTag tag);                 /* "none", "genre" */
 const char *es_model_get_architecture (const EsModel * model);
 EsNet *es_model_get_net (const EsModel * model);                /* owned by the model */

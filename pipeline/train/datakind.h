@@ -93,6 +93,11 @@ typedef struct {
    * score units, each decided by the mean of its examples' probabilities
    * (pipeline/decide). NULL: every example is its own decision. */
   size_t (*decision_units) (const EsDataset *data, int *unit);
+
+  /* The label that means "nothing here" (a live stream's background, which
+   * never starts an event: decide/events.h), written into the model
+   * (es_model_set_background_label); NULL, or a NULL hook: none. */
+  const char *(*background_label) (gconstpointer settings);
 } EsDataKind;
 
 /* Register a kind (kept by pointer: static storage). A second kind of the

@@ -558,6 +558,10 @@ main_done:
       goto out;
     es_model_set_task (model, task);
     es_model_set_tag (model, tag);
+    if (kind->background_label
+        && !es_model_set_background_label (model,
+            kind->background_label (recipe->data_settings), &err))
+      goto out;
     text = training_json (recipe, &config, history, r->test, r->cv, r->test_units,
         r->cv_units);
     set = es_model_set_training (model, text, &err);

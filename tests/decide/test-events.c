@@ -6,6 +6,7 @@
  * first window after a reset: its whole span). Label "a" gets p, labels "b"
  * and "c" (1 - p) / 2 each, which never reaches an on-threshold of 0.6. */
 #include <math.h>
+#include <string.h>
 #include <check.h>
 #include "decide/events.h"
 
@@ -505,6 +506,51 @@ START_TEST (test_settings)
 }
 END_TEST
 
+/* A background label never starts an event, whatever its probability; the
+ * other labels decide as before and the summary still counts it. */
+START_TEST (test_background_label)
+{
+  EsEventConfig c;
+  Run r;
+  GError *err = NULL;
+  double shares[3];
+
+  plain_config (&c);
+  c.background_label = 2;
+  run_init (&r, &c);
+  push3 (&r, 0.05, 0.05, 0.9);
+  push3 (&r, 0.05, 0.05, 0.9);
+  ck_assert_uint_eq (r.n_events, 0);
+  push3 (&r, 0.1, 0.8, 0.1);    /* window 2: b starts at its new span */
+  ck_assert_uint_eq (r.n_events, 1);
+  expect_start (&r.events[0], 1, S + Q, 6 * Q);
+  push3 (&r, 0.05, 0.05, 0.9);  /* back to background: b ends, nothing starts */
+  ck_assert_uint_eq (r.n_events, 2);
+  expect_end (&r.events[1], 1, S + Q, 6 * Q, 7 * Q, ES_EVENT_END_DECIDED);
+  ck_assert_uint_eq (es_event_detector_get_event_count (r.det, 2), 0);
+  ck_assert (es_event_detector_get_shares (r.det, shares));
+  ck_assert_double_eq_tol (shares[2], 1.5 / 1.75, 1e-15);
+  run_clear (&r);
+
+  /* without it, the same windows start the background label */
+  plain_config (&c);
+  run_init (&r, &c);
+  push3 (&r, 0.05, 0.05, 0.9);
+  ck_assert_uint_eq (r.n_events, 1);
+  expect_start (&r.events[0], 2, 0, S);
+  run_clear (&r);
+
+  plain_config (&c);
+  c.background_label = 3;
+  ck_assert (es_event_detector_new (3, &c, &err) == NULL);
+  ck_assert (strstr (err->message, "background label 3") != NULL);
+  g_clear_error (&err);
+  c.background_label = -2;
+  ck_assert (es_event_detector_new (3, &c, &err) == NULL);
+  g_clear_error (&err);
+}
+END_TEST
+
 /* Hours of windows: events come and go, the queue is read as it fills. */
 START_TEST (test_long_stream)
 {
@@ -558,6 +604,7 @@ main (void)
   tcase_add_test (tc, test_without_times);
   tcase_add_test (tc, test_settings);
   tcase_add_test (tc, test_long_stream);
+  tcase_add_test (tc, test_background_label);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);

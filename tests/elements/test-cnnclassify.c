@@ -1342,6 +1342,75 @@ GST_START_TEST (test_window_errors)
 
 GST_END_TEST;
 
+/* A background label never starts an event: named by the property, or by
+ * the model (then "" turns it off); a name that is not a label is an error. */
+GST_START_TEST (test_event_background_label)
+{
+  const double p[] = { 0.1, 0.5, 0.7, 0.8, 0.5, 0.3, 0.1 };
+  char *bg_path = g_build_filename (tmpdir, "features-bg.safetensors", NULL);
+  char *launch;
+  GstBus *bus;
+  GstHarness *h;
+  GstMessage *msg;
+  GstElement *el;
+  EsModel *m;
+  GError *err = NULL;
+
+  /* the property on a model without one */
+  h = events_harness ("average-windows=1 refractory=0 background-label=high",
+      &bus);
+  push_probs (h, 0, p, G_N_ELEMENTS (p));
+  expect_no_event (bus);
+  teardown_with_bus (h, bus);
+
+  /* the model's own background label, and "" to hear it anyway */
+  m = es_model_load (features_model_path, &err);
+  fail_unless (m != NULL);
+  fail_unless (es_model_get_background_label (m) == NULL);
+  fail_unless (es_model_set_background_label (m, "high", &err));
+  fail_unless (es_model_save (m, bg_path, &err));
+  es_model_free (m);
+  launch = g_strdup_printf ("cnnclassify model=\"%s\" on-threshold=0.6 "
+      "off-threshold=0.4 average-windows=1 refractory=0", bg_path);
+  h = harness_with_bus (launch, &bus);
+  gst_harness_set_src_caps_str (h, "application/x-earshot-features, "
+      "bands=(int)8, framerate=(fraction)4/1");
+  push_probs (h, 0, p, G_N_ELEMENTS (p));
+  expect_no_event (bus);
+  teardown_with_bus (h, bus);
+  g_free (launch);
+  launch = g_strdup_printf ("cnnclassify model=\"%s\" on-threshold=0.6 "
+      "off-threshold=0.4 average-windows=1 refractory=0 background-label=\"\"",
+      bg_path);
+  h = harness_with_bus (launch, &bus);
+  gst_harness_set_src_caps_str (h, "application/x-earshot-features, "
+      "bands=(int)8, framerate=(fraction)4/1");
+  push_probs (h, 0, p, G_N_ELEMENTS (p));
+  msg = expect_event (bus, "start", "high", 2 * Q, GST_CLOCK_TIME_NONE, 3 * Q);
+  gst_message_unref (msg);
+  teardown_with_bus (h, bus);
+  g_free (launch);
+
+  /* not a label of the model */
+  el = gst_element_factory_make ("cnnclassify", NULL);
+  bus = gst_bus_new ();
+  gst_element_set_bus (el, bus);
+  g_object_set (el, "model", features_model_path, "background-label", "silence",
+      NULL);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  expect_error_text (bus, "background-label \"silence\" is not one of");
+  gst_element_set_state (el, GST_STATE_NULL);
+  drain_bus (bus);
+  gst_object_unref (el);
+  drain_bus (bus);
+  gst_object_unref (bus);
+  g_unlink (bg_path);
+  g_free (bg_path);
+}
+
+GST_END_TEST;
+
 static Suite *
 cnnclassify_suite (void)
 {
@@ -1375,6 +1444,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, test_thresholds_change_while_playing);
   tcase_add_test (tc, test_windows_layout_and_times);
   tcase_add_test (tc, test_window_errors);
+  tcase_add_test (tc, test_event_background_label);
   tcase_add_test (tc, test_short_stream);
   suite_add_tcase (s, tc);
   return s;

@@ -91,7 +91,7 @@ expect_status 0 "listen -v"
   || fail "window lines: $(grep -c window "$work/out")"
 
 # --- the live decision step: a model that states a window_hop (esc10: 0.64 s)
-# is decided every ~0.25 s (13 frames of 20 ms); --set hop-frames overrides --
+# is decided every ~0.1 s (5 frames of 20 ms); --set hop-frames overrides --
 esc10="$here/../../models/esc10.safetensors"
 if [ -f "$esc10" ]; then
   second_window() {
@@ -100,7 +100,7 @@ if [ -f "$esc10" ]; then
   run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
     --set post-events=false
   expect_status 0 "listen with esc10"
-  [ "$(second_window)" = "0.260" ] && ok "esc10: a decision every 0.26 s" \
+  [ "$(second_window)" = "0.100" ] && ok "esc10: a decision every 0.1 s" \
     || fail "esc10 step: $(grep '"event":"window"' "$work/out" | head -2)"
   run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
     --set post-events=false --set hop-frames=32
@@ -155,9 +155,9 @@ tail -1 "$work/out" | grep -q '"event":"summary"' && ok "summary after Ctrl-C" \
   || fail "no summary: $(tail -2 "$work/out")"
 
 # --- the ready launch lines (launch/live-*.launch), with the test model under
-# the name esc10 and its 16 bands and 10 ms frames (esc10's are 20 ms) -------
+# the name esc10-live and its 16 bands and 10 ms frames (esc10-live's are 20 ms)
 mkdir -p "$work/named"
-cp "$M" "$work/named/esc10.safetensors"
+cp "$M" "$work/named/esc10-live.safetensors"
 src=$(cd "$here/../.." && pwd)
 export GST_PLUGIN_PATH="${GST_PLUGIN_PATH_1_0:-}"
 line=$(grep -v '^#' "$src/launch/live-file.launch" \
@@ -185,10 +185,10 @@ run "$EARSHOT" listen --replay "$work/burst.wav" --fast --model no-such-model-xy
 expect_status 1 "unknown model"
 expect_stderr 'model "no-such-model-xyz" was not found'
 expect_stderr "--model"
-if [ ! -f "${ES_MODEL_PATH:-/nonexistent}/esc10.safetensors" ]; then
+if [ ! -f "${ES_MODEL_PATH:-/nonexistent}/esc10-live.safetensors" ]; then
   run "$EARSHOT" listen --replay "$work/burst.wav" --fast
   expect_status 1 "default model absent"
-  expect_stderr 'model "esc10" was not found'
+  expect_stderr 'model "esc10-live" was not found'
 fi
 run "$EARSHOT" listen --replay "$work/burst.wav" --fast --model "$work/tiny-not-audio.safetensors"
 expect_status 1 "not an audio model"

@@ -201,9 +201,9 @@ GST_START_TEST (test_burst_defaults)
   fail_unless (o.error == NULL, "%s", o.error);
   /* [0.75, 1.25) says low but averages to 0.5 with the window before; with
    * [1.0, 1.5) the mean is 0.99: onset at its new span (1.25 s), decided at
-   * its end. [2.0, 2.5) brings the mean to 0.48 < 0.5: the event ends at
-   * 2.25 s, as without smoothing */
-  expect_times (&o, "low", 0, 5 * Q, 9 * Q, 0);
+   * its end. [2.0, 2.5) brings the mean to 0.48, above the off-threshold
+   * 0.3: the event ends at 2.5 s, the end of that last window at or above it */
+  expect_times (&o, "low", 0, 5 * Q, 10 * Q, 0);
   fail_unless_equals_uint64 (field_time (find_event (&o, "start", "low", 0),
           "stream-time"), 6 * Q);
   fail_unless (find_event (&o, "start", "low", 1) == NULL);

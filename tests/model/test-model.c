@@ -413,6 +413,10 @@ START_TEST (test_bad_metadata)
   c.set_key = "training";
   c.set_value = "{";
   expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA, "training");
+  c.set_key = "task";
+  c.set_value = "{\"classifies\": \"x\", \"background\": \"nope\"}";
+  expect_model_error (&c, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA,
+      "metadata 'task': background label \"nope\" is not one of the model's labels");
 }
 END_TEST
 
@@ -570,6 +574,23 @@ START_TEST (test_task_tag)
   ck_assert_str_eq (es_model_get_task (copy), "music genre");
   ck_assert_int_eq (es_model_get_tag (copy), ES_MODEL_TAG_GENRE);
   ck_assert_str_eq (es_model_tag_name (ES_MODEL_TAG_GENRE), "genre");
+  ck_assert (es_model_get_background_label (copy) == NULL);
+  ck_assert_int_eq (es_model_get_background_index (copy), -1);
+  es_model_free (copy);
+
+  /* a background label: one of the labels, kept in the task */
+  ck_assert (!es_model_set_background_label (model, "silence", &error));
+  ck_assert (strstr (error->message, "\"silence\" is not one of") != NULL);
+  g_clear_error (&error);
+  ck_assert (es_model_set_background_label (model, tiny_labels[1], &error));
+  ck_assert (es_model_save (model, path, &error));
+  st = es_safetensors_load (path, &error);
+  ck_assert (strstr (es_safetensors_get_metadata (st, "task"), "\"background\":") != NULL);
+  es_safetensors_free (st);
+  copy = es_model_load (path, &error);
+  ck_assert_msg (copy != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (es_model_get_background_label (copy), tiny_labels[1]);
+  ck_assert_int_eq (es_model_get_background_index (copy), 1);
   es_model_free (copy);
   es_model_free (model);
   g_free (path);

@@ -509,6 +509,200 @@ START_TEST (test_inside_training)
 }
 END_TEST
 
+/* A burst of tone (frames ~50-70 of 118) in digital silence, 4 clips of
+ * "burst", and 3 generated background clips, 1.2 s each. */
+static EsAudioSet *
+make_burst_set (gboolean with_background)
+{
+  EsAudioConfig c;
+  EsAudioSet *set;
+  EsRng rng;
+
+  es_audio_config_init (&c, RATE);
+  c.frontend.frame_size = 200;
+  c.frontend.hop_size = 80;
+  c.window_frames = 20;
+  c.window_hop = 10;
+  set = es_audio_set_new (&c, NULL, NULL);
+  for (int i = 0; i < 4; i++) {
+    float *x = g_new0 (float, 9600), *tone = test_tone (400.0 + 100 * i, 0.3, 1600, RATE);
+    char *name = g_strdup_printf ("burst/%d.wav", i);
+    memcpy (x + 4000, tone, 1600 * sizeof (float));
+    ck_assert (es_audio_set_add_clip (set, x, 9600, name, "burst", NULL, NULL));
+    g_free (name);
+    g_free (tone);
+    g_free (x);
+  }
+  for (int i = 0; with_background && i < 3; i++) {
+    float *x = g_new (float, 9600);
+    char *name = g_strdup_printf ("background/%d.wav", i);
+    es_rng_init (&rng, 100 + i);
+    es_audio_background (x, 9600, RATE, &rng);
+    ck_assert (es_audio_set_add_clip (set, x, 9600, name, "background", NULL, NULL));
+    g_free (name);
+    g_free (x);
+  }
+  return set;
+}
+
+static double
+frame_energy (const float *frame, size_t n_bins)
+{
+  double e = 0.0;
+  for (size_t b = 0; b < n_bins; b++)
+    e += frame[b];
+  return e;
+}
+
+/* Random crops around active frames always hold part of the burst; plain
+ * random crops often hold only silence. */
+START_TEST (test_crop_active_frames)
+{
+  EsAudioSet *set = make_burst_set (TRUE);
+  EsDataset *d = es_audio_set_dataset (set, NULL);
+  EsAudioAugmentConfig c;
+  EsAudioAugment *a;
+  EsRng rng;
+  size_t n_bins = es_audio_set_get_n_bins (set), size = d->input_size;
+  float *x = g_new (float, d->n * size);
+  int *labels = g_new (int, d->n);
+  int burst = 0;
+
+  for (int mode = 0; mode < 2; mode++) {
+    size_t silent = 0, burst_rows = 0;
+    es_audio_augment_config_init (&c);
+    c.crop_active_frames = mode == 1;
+    a = es_audio_augment_new (set, &c, NULL, NULL, NULL);
+    ck_assert (a != NULL);
+    es_rng_init (&rng, 7);
+    for (int round = 0; round < 20; round++) {
+      run_hook (a, d, &rng, x, labels, NULL);
+      for (size_t i = 0; i < d->n; i++) {
+        double most = 0.0;
+        if (labels[i] != burst)
+          continue;
+        burst_rows++;
+        for (size_t t = 0; t < 20; t++)
+          most = MAX (most, frame_energy (x + i * size + t * n_bins, n_bins));
+        silent += most == 0.0;
+      }
+    }
+    ck_assert_uint_eq (burst_rows, 20 * 40);
+    if (mode == 1)
+      ck_assert_uint_eq (silent, 0);
+    else
+      ck_assert_uint_gt (silent, burst_rows / 4);
+    es_audio_augment_free (a);
+  }
+  g_free (x);
+  g_free (labels);
+  es_dataset_free (d);
+  es_audio_set_free (set);
+}
+END_TEST
+
+/* Every burst window gets a background window scaled to the SNR asked for
+ * (the clip's mean active-frame energy over the background window's mean
+ * frame energy); background windows are left alone. */
+START_TEST (test_background_mix)
+{
+  EsAudioSet *set = make_burst_set (TRUE), *plain = make_burst_set (FALSE);
+  EsDataset *d = es_audio_set_dataset (set, NULL);
+  EsAudioAugmentConfig c;
+  EsAudioAugment *a;
+  EsRng rng;
+  GError *error = NULL;
+  size_t n_bins = es_audio_set_get_n_bins (set), size = d->input_size;
+  float *x = g_new (float, d->n * size), *r = g_new (float, size);
+  float *win = g_new (float, size);
+  int *labels = g_new (int, d->n);
+  size_t mixed = 0;
+
+  no_augment (&c);
+  c.background_probability = 1.0;
+  c.background_snr_min = c.background_snr_max = 10.0;
+  a = es_audio_augment_new (set, &c, NULL, NULL, NULL);
+  ck_assert (a != NULL);
+  es_rng_init (&rng, 3);
+  run_hook (a, d, &rng, x, labels, NULL);
+  for (size_t i = 0; i < d->n; i++) {
+    size_t clip_i, start, found = 0;
+    EsAudioClip clip;
+    double e_active = 0.0, top = 0.0, e_r = 0.0;
+    size_t n_active = 0;
+
+    ck_assert (es_audio_set_lookup (set, d->sample_names[i], &clip_i, &start));
+    es_audio_set_get_clip (set, clip_i, &clip);
+    if (g_str_has_prefix (clip.name, "background/")) {
+      ck_assert (memcmp (x + i * size, d->x + i * size, size * sizeof (float)) == 0);
+      continue;
+    }
+    /* the clip's active frames, worked out here: within 30 dB of its loudest */
+    for (size_t t = 0; t < clip.spectra->n_frames; t++)
+      top = MAX (top, frame_energy (clip.spectra->power + t * n_bins, n_bins));
+    for (size_t t = 0; t < clip.spectra->n_frames; t++) {
+      double e = frame_energy (clip.spectra->power + t * n_bins, n_bins);
+      if (e >= top * 1e-3) {
+        e_active += e;
+        n_active++;
+      }
+    }
+    e_active /= n_active;
+    for (size_t k = 0; k < size; k++) {
+      r[k] = x[i * size + k] - d->x[i * size + k];
+      ck_assert (r[k] >= -1e-6f * fabsf (d->x[i * size + k]));
+    }
+    for (size_t t = 0; t < 20; t++)
+      e_r += frame_energy (r + t * n_bins, n_bins);
+    e_r /= 20;
+    ck_assert_msg (fabs (10 * log10 (e_active / e_r) - 10.0) < 0.01,
+        "row %zu: SNR %g dB", i, 10 * log10 (e_active / e_r));
+    /* and the addition is a scaled window of one of the background clips */
+    for (size_t b = 4; b < 7 && !found; b++) {
+      EsAudioClip bg;
+      es_audio_set_get_clip (set, b, &bg);
+      for (size_t s0 = 0; s0 + 20 <= bg.spectra->n_frames && !found; s0++) {
+        double scale, sum_r = 0.0, sum_w = 0.0;
+        gboolean same = TRUE;
+        es_audio_spectra_window (bg.spectra, n_bins, s0, 20, 0, win);
+        for (size_t k = 0; k < size; k++) {
+          sum_r += r[k];
+          sum_w += win[k];
+        }
+        scale = sum_r / sum_w;
+        /* float rounding of the sum: relative to the larger of the two parts */
+        for (size_t k = 0; k < size && same; k++)
+          same = fabs (r[k] - scale * win[k])
+              <= 1e-3 * scale * win[k] + 1e-6 * d->x[i * size + k] + 1e-30;
+        found = same;
+      }
+    }
+    ck_assert_msg (found, "row %zu: not a background window", i);
+    mixed++;
+  }
+  ck_assert_uint_eq (mixed, 40);
+  es_audio_augment_free (a);
+
+  /* without background clips it is an error */
+  a = es_audio_augment_new (plain, &c, NULL, NULL, &error);
+  ck_assert (a == NULL);
+  ck_assert (strstr (error->message, "background_clips") != NULL);
+  g_clear_error (&error);
+  c.background_snr_min = 20.0;
+  c.background_snr_max = 10.0;
+  ck_assert (es_audio_augment_new (set, &c, NULL, NULL, &error) == NULL);
+  ck_assert (strstr (error->message, "background SNR") != NULL);
+  g_clear_error (&error);
+  g_free (x);
+  g_free (r);
+  g_free (win);
+  g_free (labels);
+  es_dataset_free (d);
+  es_audio_set_free (set);
+  es_audio_set_free (plain);
+}
+END_TEST
+
 static Suite *
 augment_suite (void)
 {
@@ -523,6 +717,8 @@ augment_suite (void)
   tcase_add_test (tc, test_mask_functions);
   tcase_add_test (tc, test_drawn_masks);
   tcase_add_test (tc, test_inside_training);
+  tcase_add_test (tc, test_crop_active_frames);
+  tcase_add_test (tc, test_background_mix);
   suite_add_tcase (s, tc);
   return s;
 }

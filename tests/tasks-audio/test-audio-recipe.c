@@ -27,6 +27,9 @@ START_TEST (test_defaults)
   ck_assert (a.random_crop);
   ck_assert_uint_eq (a.pool_size, 0);
   ck_assert_uint_eq (a.pool_seed, 7);
+  ck_assert_uint_eq (c.background_clips, 0);
+  ck_assert_str_eq (c.background_label, "background");
+  ck_assert (!a.crop_active_frames && a.background_probability == 0);
   ck_assert (es_audio_recipe_is_key ("data", "window_frames"));
   ck_assert (es_audio_recipe_is_key ("augment", "mixup_alpha"));
   ck_assert (!es_audio_recipe_is_key ("augment", "window_frames"));
@@ -45,7 +48,8 @@ START_TEST (test_every_key)
       "stretch_probability = 0.25\nnoise_snr_db = 5;20\nnoise = pink\nnoise_probability = 0\n"
       "mixup_alpha = 0.4\nmixup_probability = 0.5\nmixup = any\ntime_masks = 2\n"
       "time_mask_frames = 8\nfreq_masks = 1\nfreq_mask_fraction = 0.2\nmask_fill = zero\n"
-      "pool_seed = 99\n");
+      "pool_seed = 99\ncrop_active_frames = true\nactive_db = 20\n"
+      "background_probability = 0.7\nbackground_snr_db = -5;15\n");
   EsAudioConfig c;
   EsAudioAugmentConfig a;
   ck_assert (es_audio_recipe_read_data (kf, "r", "data", &c, NULL));
@@ -71,6 +75,16 @@ START_TEST (test_every_key)
   ck_assert (a.time_masks == 2 && a.time_mask_frames == 8 && a.freq_masks == 1);
   ck_assert (a.freq_mask_fraction == 0.2 && a.mask_fill == ES_AUDIO_MASK_FILL_ZERO);
   ck_assert_uint_eq (a.pool_seed, 99);
+  ck_assert (a.crop_active_frames && a.active_db == 20);
+  ck_assert (a.background_probability == 0.7);
+  ck_assert (a.background_snr_min == -5 && a.background_snr_max == 15);
+  g_key_file_free (kf);
+  kf = keyfile ("[data]\nbackground_clips = 40\nbackground_seconds = 2.5\n"
+      "background_label = room\n");
+  ck_assert (es_audio_recipe_read_data (kf, "r", "data", &c, NULL));
+  ck_assert_uint_eq (c.background_clips, 40);
+  ck_assert (c.background_seconds == 2.5);
+  ck_assert_str_eq (c.background_label, "room");
   g_key_file_free (kf);
 }
 END_TEST
@@ -104,6 +118,11 @@ START_TEST (test_bad_values)
   expect_fail ("[augment]\npool = 1000\n", TRUE, "[augment] pool");
   expect_fail ("[augment]\nmixup = sometimes\n", TRUE, "[augment] mixup");
   expect_fail ("[augment]\nnoise_probability = 2\n", TRUE, "noise_probability");
+  expect_fail ("[augment]\ncrop_active_frames = maybe\n", TRUE, "crop_active_frames");
+  expect_fail ("[augment]\nbackground_snr_db = 10;0\n", TRUE, "minimum is above");
+  expect_fail ("[augment]\nbackground_probability = -1\n", TRUE, "background_probability");
+  expect_fail ("[data]\nbackground_label = a,b\n", FALSE, "[data] background_label");
+  expect_fail ("[data]\nbackground_clips = many\n", FALSE, "background_clips");
 }
 END_TEST
 

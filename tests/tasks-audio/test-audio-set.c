@@ -601,6 +601,91 @@ START_TEST (test_load_index_and_folders)
 }
 END_TEST
 
+/* Generated background clips: added after the files as the last class,
+ * each its own group, the same samples on every load, a fixed class order
+ * extended; the generator's output is finite, inside (-1, 1), and differs
+ * from clip to clip. */
+START_TEST (test_background_clips)
+{
+  char *dir = g_dir_make_tmp ("es-audio-XXXXXX", NULL);
+  EsAudioSet *set, *again;
+  EsAudioConfig c;
+  EsAudioClip clip, other;
+  EsDatasetOptions o = { 0 };
+  GError *error = NULL;
+  const char *order[] = { "low", "high", NULL };
+
+  write_file (dir, "index.csv", "path,label,group\nlow/a.wav,low,r1\nlow/b.wav,low,r2\n"
+      "high/c.wav,high,r1\nhigh/d.wav,high,r2\n");
+  write_file (dir, "low/a.wav", "200 0.5");
+  write_file (dir, "low/b.wav", "250 1.0");
+  write_file (dir, "high/c.wav", "2000 0.4");
+  write_file (dir, "high/d.wav", "2500 0.3");
+  small_config (&c, 8000);
+  c.background_clips = 3;
+  c.background_seconds = 0.75;
+  g_strlcpy (c.background_label, "quiet", sizeof c.background_label);
+  set = es_audio_set_load (dir, &c, NULL, tone_decoder, NULL, NULL, NULL, &error);
+  ck_assert_msg (set != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (es_audio_set_get_n_clips (set), 7);
+  ck_assert_int_eq (es_audio_set_get_n_classes (set), 3);
+  ck_assert_str_eq (es_audio_set_get_class_names (set)[2], "quiet");
+  /* two index groups + one per generated clip */
+  ck_assert_uint_eq (es_audio_set_get_n_groups (set), 5);
+  es_audio_set_get_clip (set, 4, &clip);
+  ck_assert_str_eq (clip.name, "quiet/generated-0.wav");
+  ck_assert_int_eq (clip.label, 2);
+  ck_assert_uint_eq (clip.n_samples, 6000);
+  es_audio_set_get_clip (set, 5, &other);
+  ck_assert (clip.group != other.group);
+  ck_assert (memcmp (clip.spectra->power, other.spectra->power,
+          clip.spectra->n_frames * es_audio_set_get_n_bins (set) * sizeof (float)) != 0);
+  /* the same clips on another load, also with a fixed class order */
+  o.class_names = order;
+  again = es_audio_set_load (dir, &c, &o, tone_decoder, NULL, NULL, NULL, &error);
+  ck_assert_msg (again != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (es_audio_set_get_class_names (again)[0], "low");
+  ck_assert_str_eq (es_audio_set_get_class_names (again)[2], "quiet");
+  es_audio_set_get_clip (again, 4, &other);
+  ck_assert_int_eq (other.label, 2);
+  ck_assert (memcmp (clip.spectra->power, other.spectra->power,
+          clip.spectra->n_frames * es_audio_set_get_n_bins (set) * sizeof (float)) == 0);
+  es_audio_set_free (again);
+  es_audio_set_free (set);
+
+  /* the generator itself */
+  for (guint64 seed = 1; seed <= 20; seed++) {
+    float *x = g_new (float, 16000), *y = g_new (float, 16000);
+    EsRng rng;
+    double rms;
+    es_rng_init (&rng, seed);
+    es_audio_background (x, 16000, 16000, &rng);
+    es_rng_init (&rng, seed + 1000);
+    es_audio_background (y, 16000, 16000, &rng);
+    for (size_t i = 0; i < 16000; i++)
+      ck_assert (isfinite (x[i]) && fabsf (x[i]) < 1.0f);
+    rms = es_audio_rms (x, 16000);
+    /* -60..-20 dBFS, wandering by up to 12 dB */
+    ck_assert_msg (rms > pow (10, -73 / 20.0) && rms < pow (10, -7 / 20.0), "rms %g", rms);
+    ck_assert (memcmp (x, y, 16000 * sizeof (float)) != 0);
+    g_free (x);
+    g_free (y);
+  }
+
+  /* a zero length is refused */
+  c.background_seconds = 0.00001;
+  ck_assert (es_audio_set_load (dir, &c, NULL, tone_decoder, NULL, NULL, NULL, &error) == NULL);
+  ck_assert (strstr (error->message, "background clips need") != NULL);
+  g_clear_error (&error);
+  {
+    char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+    ck_assert_int_eq (system (cmd), 0);
+    g_free (cmd);
+  }
+  g_free (dir);
+}
+END_TEST
+
 static Suite *
 set_suite (void)
 {
@@ -615,6 +700,7 @@ set_suite (void)
   tcase_add_test (tc, test_bad_clips_and_limits);
   tcase_add_test (tc, test_normalisation);
   tcase_add_test (tc, test_load_index_and_folders);
+  tcase_add_test (tc, test_background_clips);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -325,6 +325,73 @@ expect_load_error (const char *data, const char *extra, gboolean grouped, const 
   es_recipe_free (r);
 }
 
+/* A recipe with generated background clips and the live augmentation: the
+ * background is a third class, the model names it as its background label,
+ * and eval's settings for that model read the folder without generating any. */
+START_TEST (test_background_run)
+{
+  char *dir = make_data ("background", 3, 1, FALSE);
+  char *out = g_build_filename (tmp_dir, "background-out", NULL);
+  char *arch = g_strdup (ARCH), *three;
+  GError *err = NULL;
+  EsRecipe *r;
+  EsTrainRunOptions o;
+  EsTrainRunResult *res;
+  EsDataset *d;
+  EsModel *m;
+  char *path;
+
+  three = strstr (arch, "\"out_features\":2");
+  three[strlen ("\"out_features\":")] = '3';
+  r = recipe_for (dir, "background_clips = 4\nbackground_seconds = 0.6\n"
+      "[augment]\ncrop_active_frames = true\nbackground_probability = 0.5\n"
+      "background_snr_db = 0;10\n", arch, FALSE, &err);
+  ck_assert_msg (r != NULL, "%s", err ? err->message : "");
+  d = es_recipe_load_dataset (r, read_audio, NULL, &err);
+  ck_assert_msg (d != NULL, "%s", err ? err->message : "");
+  ck_assert_int_eq (d->n_classes, 3);
+  ck_assert_str_eq (d->class_names[2], "background");
+  es_dataset_free (d);
+  es_train_run_options_init (&o);
+  o.out_dir = out;
+  o.read = read_audio;
+  res = es_train_run (r, &o, &err);
+  ck_assert_msg (res != NULL, "%s", err ? err->message : "");
+  ck_assert (strstr (res->card, "4 generated background clips") != NULL);
+  ck_assert (strstr (res->card, "mixed with a 'background' window at 0-10 dB SNR") != NULL);
+  path = g_build_filename (out, "tiny-audio.safetensors", NULL);
+  m = es_model_load (path, &err);
+  ck_assert_msg (m != NULL, "%s", err ? err->message : "");
+  ck_assert_str_eq (es_model_get_background_label (m), "background");
+  ck_assert_int_eq (es_model_get_background_index (m), 2);
+  {
+    const EsDataKind *k = es_task_audio_kind ();
+    gpointer s = k->settings_for_model (es_model_get_frontend_desc (m), dir, r->data_settings);
+    EsDatasetOptions opt = { 0 };
+    EsDataLoad load = { 0 };
+    EsDataset *e;
+    opt.class_names = es_model_get_labels (m);
+    load.path = dir;
+    load.options = &opt;
+    load.settings = s;
+    load.read = read_audio;
+    e = k->load (&load, &err);
+    ck_assert_msg (e != NULL, "%s", err ? err->message : "");
+    for (size_t i = 0; i < e->n; i++)
+      ck_assert (!g_str_has_prefix (e->sample_names[i], "background/"));
+    es_dataset_free (e);
+    k->free_settings (s);
+  }
+  es_model_free (m);
+  g_free (path);
+  es_train_run_result_free (res);
+  es_recipe_free (r);
+  g_free (arch);
+  g_free (out);
+  g_free (dir);
+}
+END_TEST
+
 START_TEST (test_errors)
 {
   char *dir = make_data ("errors", 2, 1, FALSE);
@@ -378,6 +445,7 @@ suite (void)
   tcase_add_test (tc, test_unit_metrics);
   tcase_add_test (tc, test_grouped_cv_run);
   tcase_add_test (tc, test_errors);
+  tcase_add_test (tc, test_background_run);
   suite_add_tcase (s, tc);
   return s;
 }

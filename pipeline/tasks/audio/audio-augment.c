@@ -8,12 +8,22 @@
 #include "dsp/gammatone.h"
 #include "train/train-error.h"
 
+/* A source's active frames (crop_active_frames) and their mean energy. */
+typedef struct {
+  guint32 *frames;
+  size_t n;
+  double energy;                /* mean sum of bins' power over the active frames */
+} Active;
+
 struct _EsAudioAugment {
   const EsAudioSet *set;
   EsAudioAugmentConfig config;
   size_t n_clips;
   EsAudioSpectra *pool;         /* n_clips x pool_size */
   size_t bytes;
+  Active *active;               /* n_clips x (1 + pool_size): the clip, then its variants */
+  int background_class;         /* -1: none in the set */
+  size_t *background_clips, n_background;
 };
 
 static const char *const fill_names[] = { "mean", "zero" };
@@ -61,6 +71,11 @@ es_audio_augment_config_init (EsAudioAugmentConfig *c)
   c->noise_probability = 0.5;
   c->noise_colour = ES_AUDIO_NOISE_WHITE;
   c->pool_seed = 1;
+  c->crop_active_frames = FALSE;
+  c->active_db = 30.0;
+  c->background_probability = 0.0;
+  c->background_snr_min = 0.0;
+  c->background_snr_max = 20.0;
 }
 
 static gboolean
@@ -79,7 +94,8 @@ check_config (const EsAudioAugmentConfig *c, GError **error)
     problem = "mixup alpha must be in [0, 100]";
   else if (!is_probability (c->mixup_probability) || !is_probability (c->pool_probability)
       || !is_probability (c->pitch_probability) || !is_probability (c->stretch_probability)
-      || !is_probability (c->noise_probability))
+      || !is_probability (c->noise_probability)
+      || !is_probability (c->background_probability))
     problem = "probabilities must be in [0, 1]";
   else if (c->time_masks > 100 || c->freq_masks > 100)
     problem = "at most 100 masks of each kind";
@@ -98,6 +114,11 @@ check_config (const EsAudioAugmentConfig *c, GError **error)
     problem = "noise SNR needs finite min <= max";
   else if (es_audio_noise_colour_name (c->noise_colour) == NULL)
     problem = "unknown noise colour";
+  else if (!(c->active_db > 0.0 && c->active_db <= 120.0))
+    problem = "active_db must be in (0, 120]";
+  else if (!(isfinite (c->background_snr_min) && isfinite (c->background_snr_max)
+          && c->background_snr_min <= c->background_snr_max))
+    problem = "background SNR needs finite min <= max";
   if (problem) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "audio augmentation: %s", problem);
     return FALSE;
@@ -145,6 +166,80 @@ make_variant (const EsAudioAugmentConfig *c, const EsAudioConfig *ac, const floa
   return ok;
 }
 
+/* Frames of s within active_db of its loudest (none when it is all silence). */
+static void
+find_active (const EsAudioSpectra *s, size_t n_bins, double active_db, Active *out)
+{
+  double *e = g_new (double, s->n_frames), top = 0.0, floor_e, sum = 0.0;
+
+  for (size_t t = 0; t < s->n_frames; t++) {
+    const float *row = s->power + t * n_bins;
+    double v = 0.0;
+    for (size_t b = 0; b < n_bins; b++)
+      v += row[b];
+    e[t] = v;
+    top = MAX (top, v);
+  }
+  floor_e = top * pow (10.0, -active_db / 10.0);
+  out->frames = g_new (guint32, s->n_frames);
+  out->n = 0;
+  for (size_t t = 0; t < s->n_frames && top > 0.0; t++)
+    if (e[t] >= floor_e) {
+      out->frames[out->n++] = (guint32) t;
+      sum += e[t];
+    }
+  out->energy = out->n ? sum / out->n : 0.0;
+  g_free (e);
+}
+
+static const Active *
+active_of (const EsAudioAugment *a, size_t clip, size_t variant_plus_one)
+{
+  return a->active ? &a->active[clip * (1 + a->config.pool_size) + variant_plus_one] : NULL;
+}
+
+/* Active frames of every source, and the background clips. */
+static gboolean
+prepare_live (EsAudioAugment *a, GError **error)
+{
+  const EsAudioAugmentConfig *c = &a->config;
+  const EsAudioConfig *ac = es_audio_set_get_config (a->set);
+  const char *const *names = es_audio_set_get_class_names (a->set);
+  size_t n_bins = es_audio_set_get_n_bins (a->set), per = 1 + c->pool_size;
+
+  a->background_class = -1;
+  for (int k = 0; names[k]; k++)
+    if (strcmp (names[k], ac->background_label) == 0)
+      a->background_class = k;
+  if (c->background_probability > 0.0) {
+    a->background_clips = g_new (size_t, a->n_clips);
+    for (size_t i = 0; i < a->n_clips; i++) {
+      EsAudioClip clip;
+      es_audio_set_get_clip (a->set, i, &clip);
+      if (clip.label == a->background_class)
+        a->background_clips[a->n_background++] = i;
+    }
+    if (a->n_background == 0) {
+      g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA, "audio augmentation: "
+          "background_probability needs clips of the background class '%s' (generate "
+          "them with [data] background_clips, or label clips so)", ac->background_label);
+      return FALSE;
+    }
+  }
+  if (!c->crop_active_frames && c->background_probability <= 0.0)
+    return TRUE;
+  a->active = g_new0 (Active, a->n_clips * per);
+  for (size_t i = 0; i < a->n_clips; i++) {
+    EsAudioClip clip;
+    es_audio_set_get_clip (a->set, i, &clip);
+    find_active (clip.spectra, n_bins, c->active_db, &a->active[i * per]);
+    for (size_t v = 0; a->pool && v < c->pool_size; v++)
+      find_active (&a->pool[i * c->pool_size + v], n_bins, c->active_db,
+          &a->active[i * per + 1 + v]);
+  }
+  return TRUE;
+}
+
 EsAudioAugment *
 es_audio_augment_new (const EsAudioSet *set, const EsAudioAugmentConfig *config,
     EsAudioLoadProgress progress, gpointer progress_data, GError **error)
@@ -159,8 +254,13 @@ es_audio_augment_new (const EsAudioSet *set, const EsAudioAugmentConfig *config,
   a->set = set;
   a->config = *config;
   a->n_clips = es_audio_set_get_n_clips (set);
-  if (config->pool_size == 0)
+  if (config->pool_size == 0) {
+    if (!prepare_live (a, error)) {
+      es_audio_augment_free (a);
+      return NULL;
+    }
     return a;
+  }
 
   a->pool = g_new0 (EsAudioSpectra, a->n_clips * config->pool_size);
   for (size_t i = 0; i < a->n_clips; i++) {
@@ -198,6 +298,10 @@ es_audio_augment_new (const EsAudioSet *set, const EsAudioAugmentConfig *config,
     if (progress)
       progress (i + 1, a->n_clips, clip.name, progress_data);
   }
+  if (!prepare_live (a, error)) {
+    es_audio_augment_free (a);
+    return NULL;
+  }
   return a;
 }
 
@@ -210,6 +314,11 @@ es_audio_augment_free (EsAudioAugment *a)
     for (size_t i = 0; i < a->n_clips * a->config.pool_size; i++)
       es_audio_spectra_clear (&a->pool[i]);
   g_free (a->pool);
+  if (a->active)
+    for (size_t i = 0; i < a->n_clips * (1 + a->config.pool_size); i++)
+      g_free (a->active[i].frames);
+  g_free (a->active);
+  g_free (a->background_clips);
   g_free (a);
 }
 
@@ -306,26 +415,56 @@ es_audio_augment_batch (const EsDataset *train, const size_t *indices, size_t ba
   size_t n_bins = es_audio_set_get_n_bins (a->set);
   size_t size = es_audio_set_get_example_size (a->set), w = ac->window_frames;
   int k = train->n_classes;
+  float *bg = c->background_probability > 0.0 ? g_new (float, size) : NULL;
 
   g_return_if_fail (train->input_size == size);
 
   for (size_t j = 0; j < batch; j++) {
     float *row = x + j * size;
-    size_t clip_i, start;
+    size_t clip_i, start, variant = 0;
     EsAudioClip clip;
     const EsAudioSpectra *src;
+    const Active *act;
+    gboolean is_background;
 
     if (!es_audio_set_lookup (a->set, train->sample_names[indices[j]], &clip_i, &start))
       continue;
     es_audio_set_get_clip (a->set, clip_i, &clip);
+    is_background = clip.label == a->background_class;
     src = clip.spectra;
-    if (c->pool_size > 0 && es_rng_uniform (rng) < c->pool_probability)
-      src = &a->pool[clip_i * c->pool_size + es_rng_below (rng, c->pool_size)];
-    if (c->random_crop)
+    if (c->pool_size > 0 && es_rng_uniform (rng) < c->pool_probability) {
+      variant = 1 + (size_t) es_rng_below (rng, c->pool_size);
+      src = &a->pool[clip_i * c->pool_size + variant - 1];
+    }
+    act = active_of (a, clip_i, variant);
+    if (c->random_crop && c->crop_active_frames && !is_background && act && act->n > 0) {
+      size_t f = act->frames[es_rng_below (rng, act->n)];
+      size_t lo = f + 1 >= w ? f + 1 - w : 0, hi = MIN (f, src->n_frames - w);
+      start = lo + (size_t) es_rng_below (rng, hi - lo + 1);
+    } else if (c->random_crop) {
       start = (size_t) es_rng_below (rng, src->n_frames - w + 1);
-    else
+    } else {
       start = MIN (src->origin + (start - clip.spectra->origin), src->n_frames - w);
+    }
     es_audio_spectra_window (src, n_bins, start, w, ac->warmup_frames, row);
+    if (bg && !is_background && act && act->energy > 0.0
+        && es_rng_uniform (rng) < c->background_probability) {
+      size_t b = a->background_clips[es_rng_below (rng, a->n_background)];
+      double snr = uniform_in (rng, c->background_snr_min, c->background_snr_max);
+      double e = 0.0, scale;
+      EsAudioClip bclip;
+
+      es_audio_set_get_clip (a->set, b, &bclip);
+      es_audio_spectra_window (bclip.spectra, n_bins,
+          (size_t) es_rng_below (rng, bclip.spectra->n_frames - w + 1), w,
+          ac->warmup_frames, bg);
+      for (size_t i = ac->warmup_frames * n_bins; i < size; i++)
+        e += bg[i];
+      e /= w;
+      scale = e > 0.0 ? act->energy / (e * pow (10.0, snr / 10.0)) : 0.0;
+      for (size_t i = 0; i < size; i++)
+        row[i] += (float) (scale * bg[i]);
+    }
     if (c->gain_db > 0.0) {
       float g = (float) pow (10.0, uniform_in (rng, -c->gain_db, c->gain_db) / 10.0);
       for (size_t i = 0; i < size; i++)
@@ -373,4 +512,5 @@ es_audio_augment_batch (const EsDataset *train, const size_t *indices, size_t ba
   if (c->time_masks || c->freq_masks)
     for (size_t j = 0; j < batch; j++)
       draw_masks (a, x + j * size, rng);
+  g_free (bg);
 }

@@ -21,7 +21,23 @@
  *    - source: a pool variant with probability pool_probability, else the clip;
  *    - crop: with random_crop the window starts at a uniformly random frame of
  *      the source (a short clip lands at a random place inside its window, the
- *      rest silence), else at its grid position;
+ *      rest silence), else at its grid position. With crop_active_frames (and
+ *      random_crop) it is drawn around an active frame instead: a frame whose
+ *      energy (sum of its bins' power) is within active_db of the source's
+ *      loudest is drawn uniformly, then the window start uniformly among those
+ *      whose window holds it, so a window much shorter than the clip hears the
+ *      sound rather than the silence around it (ESC clips are a sound padded
+ *      to 5 s). Windows of the background class and sources without an
+ *      active frame (all silence) crop at random;
+ *    - background: with probability background_probability a window that is
+ *      not of the background class is mixed with a window (at a random
+ *      place) of a random background-class clip, at an SNR uniform in
+ *      [background_snr_min, background_snr_max] dB: the background window's
+ *      power is scaled to the source's mean active-frame power / 10^(SNR/10)
+ *      and added (powers of independent sounds add, in expectation). The
+ *      background class is the set's background_label (generated clips or
+ *      clips labelled so); the label stays the sound's. This is the live
+ *      case: sounds in a room's noise, often barely above it;
  *    - gain: uniform in +-gain_db dB. Exact on power spectra: every stage up to
  *      the FFT is linear, so a gain g on the waveform is g^2 on the power;
  *    - mixup: with probability mixup_probability the window is mixed with
@@ -94,6 +110,13 @@ typedef struct {
   double noise_probability;     /* default 0.5; 0 = off */
   EsAudioNoiseColour noise_colour; /* default white */
   guint64 pool_seed;            /* default 1 */
+  /* live models: where the window is and what is around the sound */
+  gboolean crop_active_frames;  /* random crops hold an active frame; default FALSE */
+  double active_db;             /* active: frame energy within active_db of the source's
+                                 * loudest frame; default 30 */
+  double background_probability; /* share of (non-background) windows mixed with a
+                                 * background window; default 0 = off */
+  double background_snr_min, background_snr_max; /* dB; default 0, 20 */
 } EsAudioAugmentConfig;
 
 void es_audio_augment_config_init (EsAudioAugmentConfig *config);

@@ -8,14 +8,16 @@
 
 static const char *const data_keys[] = {
   "rate", "preemphasis", "frame_size", "hop_size", "window", "window_frames", "window_hop",
-  "warmup_frames", "normalize", "normalize_db", "max_clip_seconds", "max_memory_mb", NULL
+  "warmup_frames", "normalize", "normalize_db", "max_clip_seconds", "max_memory_mb",
+  "background_clips", "background_seconds", "background_label", NULL
 };
 
 static const char *const augment_keys[] = {
   "crop", "gain_db", "pool", "pool_probability", "pitch_semitones", "pitch_probability",
   "stretch", "stretch_probability", "noise_snr_db", "noise", "noise_probability",
   "mixup_alpha", "mixup_probability", "mixup", "time_masks", "time_mask_frames",
-  "freq_masks", "freq_mask_fraction", "mask_fill", "pool_seed", NULL
+  "freq_masks", "freq_mask_fraction", "mask_fill", "pool_seed", "crop_active_frames",
+  "active_db", "background_probability", "background_snr_db", NULL
 };
 
 const char *const *
@@ -182,6 +184,19 @@ es_audio_recipe_read_data (GKeyFile *kf, const char *file, const char *group,
   c->normalize_db = get_double (&rd, "normalize_db", c->normalize_db, -100.0, 0.0);
   c->max_clip_seconds = get_double (&rd, "max_clip_seconds", c->max_clip_seconds, 0.01, 86400.0);
   c->max_bytes = (size_t) get_uint (&rd, "max_memory_mb", c->max_bytes >> 20, 1, 1 << 20) << 20;
+  c->background_clips = get_uint (&rd, "background_clips", c->background_clips, 0, 100000);
+  c->background_seconds = get_double (&rd, "background_seconds", c->background_seconds,
+      0.01, 600.0);
+  {
+    char *label = value (&rd, "background_label");
+    if (label && (label[0] == '\0' || strlen (label) >= sizeof c->background_label
+            || strpbrk (label, ",\"/\\") != NULL))
+      fail (&rd, "background_label", "'%s' is not a label (1-%zu characters, no comma, "
+          "quote or slash)", label, sizeof c->background_label - 1);
+    else if (label)
+      g_strlcpy (c->background_label, label, sizeof c->background_label);
+    g_free (label);
+  }
   if (c->frontend.frame_size > rate)
     fail (&rd, "frame_size", "%zu samples is longer than a second at %u Hz",
         c->frontend.frame_size, rate);
@@ -196,6 +211,7 @@ es_audio_recipe_read_augment (GKeyFile *kf, const char *file, const char *group,
   static const char *const colours[] = { "white", "pink", NULL };
   static const char *const mixes[] = { "any", "between-class", NULL };
   static const char *const fills[] = { "mean", "zero", NULL };
+  static const char *const booleans[] = { "false", "true", NULL };
   Reader rd = { kf, file, group, error, FALSE };
 
   es_audio_augment_config_init (c);
@@ -223,5 +239,12 @@ es_audio_recipe_read_augment (GKeyFile *kf, const char *file, const char *group,
       1.0);
   c->mask_fill = (EsAudioMaskFill) get_choice (&rd, "mask_fill", c->mask_fill, fills);
   c->pool_seed = get_uint (&rd, "pool_seed", c->pool_seed, 0, G_MAXUINT64);
+  c->crop_active_frames = get_choice (&rd, "crop_active_frames", c->crop_active_frames ? 1 : 0,
+      booleans) == 1;
+  c->active_db = get_double (&rd, "active_db", c->active_db, 1.0, 120.0);
+  c->background_probability = get_double (&rd, "background_probability",
+      c->background_probability, 0.0, 1.0);
+  get_range (&rd, "background_snr_db", &c->background_snr_min, &c->background_snr_max,
+      -30.0, 60.0);
   return !rd.failed;
 }

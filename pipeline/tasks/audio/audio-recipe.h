@@ -19,6 +19,10 @@
  *   normalize_db = -20      # its target, dBFS
  *   max_clip_seconds = 600  # longer files are an error
  *   max_memory_mb = 2048    # bound on spectra + pool + windows
+ *   background_clips = 0    # generated background clips, a class of their own
+ *   background_seconds = 5  # each one's length
+ *   background_label = background  # their class (also the class the
+ *                           # augmentation mixes in, and the model's background label)
  *
  *   [augment]               # training windows only (tasks/audio/audio-augment.h)
  *   crop = random           # random or grid
@@ -41,6 +45,10 @@
  *   freq_mask_fraction = 0.1  # their largest width, share of the mel scale
  *   mask_fill = mean        # mean or zero
  *   pool_seed = 1           # the pool's seed (default: the recipe's seed)
+ *   crop_active_frames = false  # random crops hold an active frame of the sound
+ *   active_db = 30          # active: frame energy within this of the loudest frame
+ *   background_probability = 0  # share of sound windows mixed with background
+ *   background_snr_db = 0;20    # their SNR (sound's active frames : background)
  */
 #ifndef ES_TASKS_AUDIO_RECIPE_H
 #define ES_TASKS_AUDIO_RECIPE_H

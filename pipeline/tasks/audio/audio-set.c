@@ -53,6 +53,9 @@ es_audio_config_init (EsAudioConfig *config, unsigned sample_rate)
   config->max_bytes = ES_AUDIO_DEFAULT_MAX_BYTES;
   config->keep_audio = FALSE;
   config->min_clips_per_class = 2;
+  config->background_clips = 0;
+  config->background_seconds = 5.0;
+  g_strlcpy (config->background_label, "background", sizeof config->background_label);
 }
 
 static size_t
@@ -813,18 +816,48 @@ out:
   return set;
 }
 
-EsAudioSet *
-es_audio_set_load (const char *path, const EsAudioConfig *config,
+/* config->background_clips generated clips of the background label. */
+static gboolean
+add_background (EsAudioSet *set, GError **error)
+{
+  const EsAudioConfig *c = &set->config;
+  size_t n = (size_t) llround (c->background_seconds * c->frontend.sample_rate);
+  float *x;
+  gboolean ok = TRUE;
+
+  if (c->background_clips == 0)
+    return TRUE;
+  if (c->background_label[0] == '\0' || n == 0) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
+        "background clips need a label and a length above zero");
+    return FALSE;
+  }
+  /* a fixed class order (the index's labels) gets the background class last */
+  class_index (set, c->background_label, TRUE);
+  x = g_new (float, n);
+  for (size_t k = 0; k < c->background_clips && ok; k++) {
+    char *name = g_strdup_printf ("%s/generated-%zu.wav", c->background_label, k);
+    EsRng rng;
+
+    /* seeded by K alone: the same clips whatever the data around them */
+    es_rng_init (&rng, G_GUINT64_CONSTANT (0x6261636b67726f75)
+        + G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (guint64) (k + 1));
+    es_audio_background (x, n, c->frontend.sample_rate, &rng);
+    ok = es_audio_set_add_clip (set, x, n, name, c->background_label, NULL, error);
+    g_free (name);
+  }
+  g_free (x);
+  return ok;
+}
+
+static EsAudioSet *
+load_files (const char *path, const EsAudioConfig *config,
     const EsDatasetOptions *options, EsAudioDecodeFunc decode, gpointer decode_data,
     EsAudioLoadProgress progress, gpointer progress_data, GError **error)
 {
-  EsDatasetOptions none = { 0 };
   EsAudioSet *set;
   char *index;
 
-  g_return_val_if_fail (path != NULL && config != NULL && decode != NULL, NULL);
-  if (!options)
-    options = &none;
   if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
     index = g_build_filename (path, "index.csv", NULL);
     if (g_file_test (index, G_FILE_TEST_EXISTS))
@@ -842,4 +875,25 @@ es_audio_set_load (const char *path, const EsAudioConfig *config,
   g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_DATA,
       "%s: no such folder or index file", path);
   return NULL;
+}
+
+EsAudioSet *
+es_audio_set_load (const char *path, const EsAudioConfig *config,
+    const EsDatasetOptions *options, EsAudioDecodeFunc decode, gpointer decode_data,
+    EsAudioLoadProgress progress, gpointer progress_data, GError **error)
+{
+  EsDatasetOptions none = { 0 };
+  EsAudioSet *set;
+
+  g_return_val_if_fail (path != NULL && config != NULL && decode != NULL, NULL);
+  if (!options)
+    options = &none;
+  set = load_files (path, config, options, decode, decode_data, progress, progress_data,
+      error);
+  if (set && !add_background (set, error)) {
+    g_prefix_error (error, "%s: ", path);
+    es_audio_set_free (set);
+    return NULL;
+  }
+  return set;
 }

@@ -71,6 +71,15 @@ typedef struct {
   gboolean keep_audio;        /* keep each clip's (normalised) samples: needed by the
                                * augmentation pool; default FALSE */
   size_t min_clips_per_class; /* es_audio_set_load: fewer is an error; default 2, 0 = any */
+  /* es_audio_set_load: generated background clips added after the files, a
+   * class of their own that teaches a live model "nothing here"
+   * (es_audio_background: coloured noise, hum, tones, level variation). Each
+   * is its own group; names "<label>/generated-K.wav"; the same clips for a
+   * given count and length (seeded by K). The label is the last class unless
+   * the data has it already. */
+  size_t background_clips;    /* default 0 = none */
+  double background_seconds;  /* each clip's length; default 5 */
+  char background_label[64];  /* their class; default "background" */
 } EsAudioConfig;
 
 /* Defaults above; the front-end's from es_frontend_config_init (rate). */

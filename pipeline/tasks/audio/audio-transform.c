@@ -356,3 +356,110 @@ es_audio_add_noise (float *x, size_t n, double snr_db, EsAudioNoiseColour colour
   g_free (noise);
   return TRUE;
 }
+
+/* ---- generated background ------------------------------------------------ */
+
+static double
+log_uniform (EsRng *rng, double lo, double hi)
+{
+  return exp (log (lo) + (log (hi) - log (lo)) * es_rng_uniform (rng));
+}
+
+void
+es_audio_background (float *out, size_t n, unsigned rate, EsRng *rng)
+{
+  float *part;
+  double w_white = log_uniform (rng, 0.05, 1.0), w_pink = log_uniform (rng, 0.05, 1.0);
+  double w_brown = log_uniform (rng, 0.05, 1.0), rms, level, depth, peak;
+  double lp = 0.0, lp_state = 0.0, brown = 0.0, brown_rms;
+  double *mix;
+  size_t next_point = 0;
+  double gain_a = 0.0, gain_b = 0.0;
+  size_t seg_start = 0, seg_len = 1;
+
+  if (n == 0)
+    return;
+  mix = g_new0 (double, n);
+  part = g_new (float, n);
+  es_audio_noise (part, n, ES_AUDIO_NOISE_WHITE, rng);
+  for (size_t i = 0; i < n; i++)
+    mix[i] = w_white * part[i];
+  es_audio_noise (part, n, ES_AUDIO_NOISE_PINK, rng);
+  for (size_t i = 0; i < n; i++)
+    mix[i] += w_pink * part[i];
+  /* brown: a leaky integral of white (pole 0.998: flat below ~5 Hz at 16 kHz) */
+  es_audio_noise (part, n, ES_AUDIO_NOISE_WHITE, rng);
+  for (size_t i = 0; i < n; i++) {
+    brown = 0.998 * brown + part[i];
+    part[i] = (float) brown;
+  }
+  brown_rms = es_audio_rms (part, n);
+  for (size_t i = 0; i < n; i++)
+    mix[i] += brown_rms > 0 ? w_brown * part[i] / brown_rms : 0.0;
+  if (es_rng_uniform (rng) < 0.5) {
+    double fc = MIN (log_uniform (rng, 300.0, 6000.0), 0.45 * rate);
+    lp = 1.0 - exp (-2.0 * G_PI * fc / rate);
+    for (size_t i = 0; i < n; i++) {
+      lp_state += lp * (mix[i] - lp_state);
+      mix[i] = lp_state;
+    }
+  }
+  {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+      s += mix[i] * mix[i];
+    rms = sqrt (s / n);
+    if (rms > 0)
+      for (size_t i = 0; i < n; i++)
+        mix[i] /= rms;
+  }
+  if (es_rng_uniform (rng) < 0.5) {
+    double f0 = es_rng_uniform (rng) < 0.5 ? 50.0 : 60.0;
+    unsigned harmonics = 1 + (unsigned) es_rng_below (rng, 5);
+    double fall = 3.0 + 9.0 * es_rng_uniform (rng);
+    double hum_db = -(6.0 + 24.0 * es_rng_uniform (rng)), norm = 0.0;
+    for (unsigned h = 0; h <= harmonics; h++)
+      norm += pow (10.0, -fall * h / 10.0);
+    for (unsigned h = 0; h <= harmonics && f0 * (h + 1) < rate / 2.0; h++) {
+      /* amplitudes so the hum's power is hum_db below the noise's (1) */
+      double a = sqrt (2.0 * pow (10.0, hum_db / 10.0) * pow (10.0, -fall * h / 10.0) / norm);
+      double phase = 2.0 * G_PI * es_rng_uniform (rng), w = 2.0 * G_PI * f0 * (h + 1) / rate;
+      for (size_t i = 0; i < n; i++)
+        mix[i] += a * sin (w * (double) i + phase);
+    }
+  }
+  if (es_rng_uniform (rng) < 1.0 / 3.0) {
+    double f = log_uniform (rng, 100.0, 4000.0), drift = 0.05 * es_rng_uniform (rng);
+    double period = 1.0 + 5.0 * es_rng_uniform (rng);
+    double a = sqrt (2.0) * pow (10.0, -(10.0 + 20.0 * es_rng_uniform (rng)) / 20.0);
+    double phase = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      double fi = f * (1.0 + drift * sin (2.0 * G_PI * (double) i / (period * rate)));
+      phase += 2.0 * G_PI * MIN (fi, 0.45 * rate) / rate;
+      mix[i] += a * sin (phase);
+    }
+  }
+  /* level: -60..-20 dBFS, wandering by up to +-depth dB */
+  level = -60.0 + 40.0 * es_rng_uniform (rng);
+  depth = 12.0 * es_rng_uniform (rng);
+  gain_b = depth * (2.0 * es_rng_uniform (rng) - 1.0);
+  peak = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double t, g;
+    if (i == next_point) {
+      gain_a = gain_b;
+      gain_b = depth * (2.0 * es_rng_uniform (rng) - 1.0);
+      seg_start = i;
+      seg_len = MAX ((size_t) 1, (size_t) ((0.3 + 2.7 * es_rng_uniform (rng)) * rate));
+      next_point = i + seg_len;
+    }
+    t = (double) (i - seg_start) / seg_len;
+    g = level + gain_a + (gain_b - gain_a) * t;
+    mix[i] *= pow (10.0, g / 20.0);
+    peak = MAX (peak, fabs (mix[i]));
+  }
+  for (size_t i = 0; i < n; i++)
+    out[i] = (float) (peak > 0.99 ? mix[i] * 0.99 / peak : mix[i]);
+  g_free (part);
+  g_free (mix);
+}

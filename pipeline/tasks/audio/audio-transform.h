@@ -84,6 +84,25 @@ void es_audio_noise (float *out, size_t n, EsAudioNoiseColour colour, EsRng *rng
 gboolean es_audio_add_noise (float *x, size_t n, double snr_db, EsAudioNoiseColour colour,
     EsRng *rng);
 
+/* n samples of generated background ("nothing here"), for a model's
+ * background class (tasks/audio/audio-set.h, background_clips), every part
+ * drawn from rng:
+ *   - coloured noise: white, pink (Kellet) and brown (leaky integral of white)
+ *     noise, each of unit variance, mixed with weights log-uniform in
+ *     [0.05, 1] (a random spectral tilt), then with probability 1/2 a one-pole
+ *     low-pass at 300-6000 Hz (log-uniform; muffled rooms, fans);
+ *   - with probability 1/2 mains hum: 50 or 60 Hz and 1-5 harmonics with
+ *     random phases and amplitudes falling 3-12 dB per harmonic, the whole
+ *     hum 6-30 dB below the noise;
+ *   - with probability 1/3 a slowly wandering tone (100-4000 Hz, a few % of
+ *     drift, 10-30 dB below the noise: whines, engines);
+ *   - level variation: a gain in dB, piecewise linear between points 0.3-3 s
+ *     apart drawn uniformly in +-depth, depth uniform in 0-12 dB;
+ *   - an overall level uniform in -60..-20 dBFS RMS (before any per-recording
+ *     normalisation of the set).
+ * The mix is kept inside (-1, 1). */
+void es_audio_background (float *out, size_t n, unsigned sample_rate, EsRng *rng);
+
 /* A standard normal draw (Box-Muller) and a Beta (a, b) draw (two Gamma draws,
  * Marsaglia-Tsang), for noise and mixup weights. a, b > 0. */
 double es_audio_rng_gaussian (EsRng *rng);

@@ -356,13 +356,23 @@ card_data (gconstpointer settings)
   const EsAudioTaskSettings *s = settings;
   const EsAudioConfig *c = &s->audio;
 
-  return g_strdup_printf ("audio at %u Hz (pre-emphasis %g, %s frames of %zu samples every "
-      "%zu) as power spectra, windows of %zu frames every %zu frames (%zu warm-up frames "
-      "before each for PCEN); a clip shorter than a window is padded with silence to one "
-      "window; per-recording normalisation %s", c->frontend.sample_rate,
+  char *text = g_strdup_printf ("audio at %u Hz (pre-emphasis %g, %s frames of %zu samples "
+      "every %zu) as power spectra, windows of %zu frames every %zu frames (%zu warm-up "
+      "frames before each for PCEN); a clip shorter than a window is padded with silence "
+      "to one window; per-recording normalisation %s", c->frontend.sample_rate,
       c->frontend.preemphasis, es_window_type_name (c->frontend.window),
       c->frontend.frame_size, c->frontend.hop_size, c->window_frames, c->window_hop,
       c->warmup_frames, es_audio_normalize_name (c->normalize));
+
+  if (c->background_clips > 0) {
+    char *more = g_strdup_printf ("%s; plus %zu generated background clips of %g s, class "
+        "'%s' (coloured noise, hum, tones, level variation: "
+        "tasks/audio/audio-transform.h es_audio_background), each its own group", text,
+        c->background_clips, c->background_seconds, c->background_label);
+    g_free (text);
+    text = more;
+  }
+  return text;
 }
 
 static char *
@@ -389,6 +399,13 @@ card_augment (gconstpointer settings)
   if (a->mixup_alpha > 0)
     g_string_append_printf (t, ", %s mixup (Beta %g) p %.2f", a->mixup_between_classes ?
         "between-class" : "", a->mixup_alpha, a->mixup_probability);
+  if (a->crop_active_frames)
+    g_string_append_printf (t, ", crops around active frames (within %g dB of the loudest)",
+        a->active_db);
+  if (a->background_probability > 0)
+    g_string_append_printf (t, ", %.0f %% of sound windows mixed with a '%s' window at "
+        "%g-%g dB SNR", 100 * a->background_probability, s->audio.background_label,
+        a->background_snr_min, a->background_snr_max);
   if (a->time_masks > 0)
     g_string_append_printf (t, ", %u time mask(s) up to %zu frames", a->time_masks,
         a->time_mask_frames);
@@ -430,6 +447,8 @@ settings_for_model (const EsFrontendDesc *fe, const char *path, gconstpointer re
   if (fe->window_hop)
     s->audio.window_hop = fe->window_hop;
   s->audio.keep_audio = FALSE;
+  /* evaluation data is the files given, nothing generated */
+  s->audio.background_clips = 0;
   /* evaluation data may hold a class once */
   s->audio.min_clips_per_class = 0;
   s->augment = FALSE;
@@ -442,6 +461,15 @@ settings_for_model (const EsFrontendDesc *fe, const char *path, gconstpointer re
   s->dct = fe->dct;
   s->frontend_layers = fe->frontend_layers;
   return s;
+}
+
+/* The class a live stream is made of between sounds: the generated
+ * background's, when the recipe generates it. */
+static const char *
+background_label (gconstpointer settings)
+{
+  const EsAudioTaskSettings *s = settings;
+  return s->audio.background_clips > 0 ? s->audio.background_label : NULL;
 }
 
 static EsDataKind audio_kind = {
@@ -458,6 +486,7 @@ static EsDataKind audio_kind = {
   .card_augment = card_augment,
   .settings_for_model = settings_for_model,
   .decision_units = decision_units,
+  .background_label = background_label,
 };
 
 const EsDataKind *
