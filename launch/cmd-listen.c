@@ -41,11 +41,11 @@
 #define STOP_TIMEOUT_S 5
 /* A live source that delivers nothing this long has stopped or vanished. */
 #define STALL_TIMEOUT_S 10
-/* Decisions on a live stream come about this often (live_hop_frames): a
- * tenth of a second, as micro_speech's inference step; on bench/live the
- * live model's median onset latency is 0.70 s at a 0.24 s step and 0.50 s
- * at 0.1 s, for a few tenths of a percent of a core (docs/live.md). */
-#define LIVE_HOP_SECONDS 0.1
+/* Decisions on a live stream come about this often (live_hop_frames): on
+ * bench/live the live model's median onset latency is 0.71 s at its 0.24 s
+ * grid, 0.50 s at 0.1 s and 0.43 s at 0.06 s, for under one percent of a
+ * core (docs/live.md); 0.06 s keeps the 0.5 s target with a margin. */
+#define LIVE_HOP_SECONDS 0.06
 
 typedef struct {
   gchar *model;

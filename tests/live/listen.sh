@@ -91,7 +91,7 @@ expect_status 0 "listen -v"
   || fail "window lines: $(grep -c window "$work/out")"
 
 # --- the live decision step: a model that states a window_hop (esc10: 0.64 s)
-# is decided every ~0.1 s (5 frames of 20 ms); --set hop-frames overrides --
+# is decided every ~0.06 s (3 frames of 20 ms); --set hop-frames overrides --
 esc10="$here/../../models/esc10.safetensors"
 if [ -f "$esc10" ]; then
   second_window() {
@@ -100,7 +100,7 @@ if [ -f "$esc10" ]; then
   run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
     --set post-events=false
   expect_status 0 "listen with esc10"
-  [ "$(second_window)" = "0.100" ] && ok "esc10: a decision every 0.1 s" \
+  [ "$(second_window)" = "0.060" ] && ok "esc10: a decision every 0.06 s" \
     || fail "esc10 step: $(grep '"event":"window"' "$work/out" | head -2)"
   run "$EARSHOT" listen --replay "$work/burst.wav" --fast --json -v --model "$esc10" \
     --set post-events=false --set hop-frames=32
