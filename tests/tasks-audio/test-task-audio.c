@@ -64,6 +64,30 @@ read_audio (const char *path, const EsFrontendDesc *fe, float **values, size_t *
   return *values != NULL;
 }
 
+/* The folder read as `earshot eval` reads it for a model: the data kind's
+ * settings for the model (and the recipe's, when given), then its loader. */
+static EsDataset *
+load_for_model (const EsModel *m, const char *dir, gconstpointer recipe_settings)
+{
+  const EsDataKind *k = es_task_audio_kind ();
+  gpointer s = k->settings_for_model (es_model_get_frontend_desc (m), dir, recipe_settings);
+  EsDatasetOptions opt = { 0 };
+  EsDataLoad load = { 0 };
+  GError *err = NULL;
+  EsDataset *e;
+
+  ck_assert (s != NULL);
+  opt.class_names = es_model_get_labels (m);
+  load.path = dir;
+  load.options = &opt;
+  load.settings = s;
+  load.read = read_audio;
+  e = k->load (&load, &err);
+  ck_assert_msg (e != NULL, "%s", err ? err->message : "");
+  k->free_settings (s);
+  return e;
+}
+
 /* A folder: labels low (300 Hz) and high (1500 Hz), `per_label` files each
  * in `groups` groups; file k of a label is 0.3 + 0.2 k s long, so the first
  * is shorter than a 0.4 s window. With index: index.csv path,label,group. */
@@ -280,23 +304,10 @@ START_TEST (test_grouped_cv_run)
     ck_assert_uint_eq (es_model_get_frontend_desc (m)->window_frames, 40);
     /* and eval's settings for it read the folder as trained */
     {
-      const EsDataKind *k = es_task_audio_kind ();
-      gpointer s = k->settings_for_model (es_model_get_frontend_desc (m), dir, NULL);
-      EsDatasetOptions opt = { 0 };
-      EsDataLoad load = { 0 };
-      EsDataset *e;
-      ck_assert (s != NULL);
-      opt.class_names = es_model_get_labels (m);
-      load.path = dir;
-      load.options = &opt;
-      load.settings = s;
-      load.read = read_audio;
-      e = k->load (&load, &err);
-      ck_assert_msg (e != NULL, "%s", err ? err->message : "");
+      EsDataset *e = load_for_model (m, dir, NULL);
       ck_assert_uint_eq (e->input_size, d->input_size);
       ck_assert_uint_eq (e->n, d->n);
       es_dataset_free (e);
-      k->free_settings (s);
     }
     es_model_free (m);
     g_free (path);
@@ -365,22 +376,10 @@ START_TEST (test_background_run)
   ck_assert_str_eq (es_model_get_background_label (m), "background");
   ck_assert_int_eq (es_model_get_background_index (m), 2);
   {
-    const EsDataKind *k = es_task_audio_kind ();
-    gpointer s = k->settings_for_model (es_model_get_frontend_desc (m), dir, r->data_settings);
-    EsDatasetOptions opt = { 0 };
-    EsDataLoad load = { 0 };
-    EsDataset *e;
-    opt.class_names = es_model_get_labels (m);
-    load.path = dir;
-    load.options = &opt;
-    load.settings = s;
-    load.read = read_audio;
-    e = k->load (&load, &err);
-    ck_assert_msg (e != NULL, "%s", err ? err->message : "");
+    EsDataset *e = load_for_model (m, dir, r->data_settings);
     for (size_t i = 0; i < e->n; i++)
       ck_assert (!g_str_has_prefix (e->sample_names[i], "background/"));
     es_dataset_free (e);
-    k->free_settings (s);
   }
   es_model_free (m);
   g_free (path);
