@@ -809,14 +809,9 @@ gst_cnn_classify_start (GstBaseTransform * trans)
   if (background && background[0] == '\0') {
     self->background_index = -1;
   } else if (background) {
-    const char *const *labels = es_model_get_labels (self->model);
-
-    self->background_index = -1;
-    for (size_t i = 0; i < self->n_labels; i++)
-      if (!strcmp (labels[i], background))
-        self->background_index = (gint) i;
+    self->background_index = es_model_get_label_index (self->model, background);
     if (self->background_index < 0) {
-      char *known = g_strjoinv (", ", (char **) labels);
+      char *known = g_strjoinv (", ", (char **) es_model_get_labels (self->model));
       GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
           ("background-label \"%s\" is not one of model \"%s\"'s labels (%s).",
               background, es_model_get_name (self->model), known), (NULL));

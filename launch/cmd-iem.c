@@ -409,9 +409,11 @@ label_of (const Result * r, size_t k)
 static void
 append_text_result (GString * out, const Result * r, gboolean verbose)
 {
+  g_autofree char *path = NULL;
+
   if (r->error)
     return;                     /* reported on stderr as it happens */
-  g_autofree char *path = es_text_for_terminal (r->input->path, ES_TEXT_TERMINAL_MAX);
+  path = es_text_for_terminal (r->input->path, ES_TEXT_TERMINAL_MAX);
 
   g_string_append_printf (out, "%s: %s (%.1f %%, %s)\n", path,
       label_of (r, r->best), 100.0 * r->probabilities[r->best],

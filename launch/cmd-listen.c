@@ -491,7 +491,7 @@ set_front_end (ListenRun * run, GstElement * element, const char *property,
   return ok;
 }
 
-/* Frames between decisions on a live stream: about a tenth of a second,
+/* Frames between decisions on a live stream: about LIVE_HOP_SECONDS,
  * or the model's window_hop when that is shorter. cnnclassify's default for a
  * model that states a window_hop is that hop, the grid its file decisions
  * were evaluated on (earshot classify keeps it); live, a sound starts

@@ -1063,20 +1063,26 @@ es_model_get_tag (const EsModel * model)
   return model->tag;
 }
 
-gboolean
-es_model_set_background_label (EsModel * model, const char *label, GError ** error)
+int
+es_model_get_label_index (const EsModel * model, const char *label)
 {
   const char *const *labels = es_model_get_labels (model);
 
-  if (!label) {
-    model->background = -1;
+  for (int i = 0; labels[i]; i++)
+    if (!strcmp (labels[i], label))
+      return i;
+  return -1;
+}
+
+gboolean
+es_model_set_background_label (EsModel * model, const char *label, GError ** error)
+{
+  int index = label ? es_model_get_label_index (model, label) : -1;
+
+  if (!label || index >= 0) {
+    model->background = index;
     return TRUE;
   }
-  for (int i = 0; labels[i]; i++)
-    if (!strcmp (labels[i], label)) {
-      model->background = i;
-      return TRUE;
-    }
   g_set_error (error, ES_MODEL_ERROR, ES_MODEL_ERROR_METADATA,
       "background label \"%s\" is not one of the model's labels", label);
   return FALSE;

@@ -115,6 +115,7 @@ const char *es_model_tag_name (EsModelTag tag);                 /* "none", "genr
 const char *es_model_get_architecture (const EsModel * model);
 EsNet *es_model_get_net (const EsModel * model);                /* owned by the model */
 const char *const *es_model_get_labels (const EsModel * model); /* NULL-terminated */
+int es_model_get_label_index (const EsModel * model, const char *label); /* -1: none */
 size_t es_model_get_n_labels (const EsModel * model);
 EsModelInputKind es_model_get_input_kind (const EsModel * model);
 const char *es_model_input_kind_name (EsModelInputKind kind);  /* "features", "image" */

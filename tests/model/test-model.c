@@ -591,6 +591,9 @@ START_TEST (test_task_tag)
   ck_assert_msg (copy != NULL, "%s", error ? error->message : "");
   ck_assert_str_eq (es_model_get_background_label (copy), tiny_labels[1]);
   ck_assert_int_eq (es_model_get_background_index (copy), 1);
+  ck_assert_int_eq (es_model_get_label_index (copy, tiny_labels[0]), 0);
+  ck_assert_int_eq (es_model_get_label_index (copy, tiny_labels[1]), 1);
+  ck_assert_int_eq (es_model_get_label_index (copy, "no such label"), -1);
   es_model_free (copy);
   es_model_free (model);
   g_free (path);
