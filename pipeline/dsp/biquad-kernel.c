@@ -158,7 +158,7 @@ make_plan (EsBiquadKernel *k, unsigned g, const EsBiquadCoeffs *coeffs, unsigned
   for (c = 0; c < n_chunks; c++) {
     Chunk *ch = &p->chunks[c];
     unsigned depth = ch->vectors * per_vector, pad = depth - ch->count, v, l, k;
-    double scale[6 * 4], gk = 1.0;
+    double scale[MAX_VECTORS * 4], gk = 1.0;
 
     for (k = 0; k < depth; k++) {
       if (k >= pad)
