@@ -8,11 +8,12 @@
 #
 # The models are made by make-bench-model with RANDOM weights (speed only):
 # a learned gammatone front-end + log, then the SpectNet-style 2D CNN of the
-# shipped audio models (3x3 convolutions 16/32/64 with batch norm, ReLU,
-# 2x2 max-pooling, global average pooling, 10 classes). Two shapes by default:
-#   64 bands, 10 ms hop, windows of 100 frames (1 s) every 50 (the issue's shape)
-#   40 bands, 20 ms hop, windows of 64 frames (1.28 s) every 32 (models/esc10.recipe
-#      on the audiotrain branch when this was written)
+# shipped audio models (3x3 convolutions with batch norm, ReLU, 2x2
+# max-pooling, global average pooling, 10 classes). Two shapes by default:
+#   64 bands, 10 ms hop, windows of 100 frames (1 s) every 50, channels
+#      16/32/64 (the issue's shape)
+#   40 bands, 20 ms hop, windows of 64 frames (1.28 s) every 64, channels
+#      24/48/96 (models/esc10.recipe)
 # Rows, each a whole process on one core (taskset), run in alternation
 # A, B, A, B, ... BENCH_REPEATS times:
 #   earshot  earshot classify --model M --json IN.wav (start-up, model load,
@@ -27,7 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: bench/classify/run.sh BUILD_DIR}" && pwd)
 repeats=${BENCH_REPEATS:-5} core=${BENCH_CORE:-0} seconds=${BENCH_SECONDS:-600}
-shapes=${BENCH_SHAPES:-"64 160 100 50 16 32 64;40 320 64 32 16 32 64"}
+shapes=${BENCH_SHAPES:-"64 160 100 50 16 32 64;40 320 64 64 24 48 96"}
 earshot=$build/launch/earshot
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null \
   || { echo "bench/classify: needs Debian's python3-torch and python3-numpy (apt-get install python3-torch)" >&2; exit 1; }
