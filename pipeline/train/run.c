@@ -322,10 +322,11 @@ card_text (const EsRecipe *recipe, const EsTrainConfig *config, const EsDataset 
       recipe->grouped ? "grouped by " : "stratified",
       recipe->grouped ? recipe->group_columns : "", n_train, n_val, n_test);
   g_string_append_printf (s, "## Training\n\n- %s, learning rate %g, weight decay %g, batch %zu, "
-      "seed %" G_GUINT64_FORMAT "\n- %d epochs run, weights of epoch %d kept (lowest validation "
-      "loss)\n\n", recipe->optimizer == ES_OPTIMIZER_SGD ? "SGD" : "Adam",
-      recipe->learning_rate, recipe->weight_decay, recipe->batch_size, config->seed,
-      history->n_epochs, history->best_epoch);
+      "seed %" G_GUINT64_FORMAT "\n- %d epochs run, weights of epoch %d kept (%s)\n\n",
+      recipe->optimizer == ES_OPTIMIZER_SGD ? "SGD" : "Adam", recipe->learning_rate,
+      recipe->weight_decay, recipe->batch_size, config->seed, history->n_epochs,
+      history->best_epoch, n_val > 0 ? "lowest validation loss"
+      : "lowest training loss: there is no validation part");
   if (recipe->ema_decay > 0) {
     g_string_truncate (s, s->len - 1);        /* continue the list */
     g_string_append_printf (s, "- the weights validated and kept are the exponential "

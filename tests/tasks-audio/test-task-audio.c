@@ -286,6 +286,9 @@ START_TEST (test_grouped_cv_run)
       + res->cv_units->folds[2]->n, 12);
   ck_assert (strstr (res->card, "Whole-file decisions") != NULL);
   ck_assert (strstr (res->card, "3-fold cross-validation (grouped), files") != NULL);
+  /* no validation part: the epoch kept is the one of lowest training loss */
+  ck_assert_msg (strstr (res->card, "kept (lowest training loss: there is no validation part)")
+      != NULL, "%s", res->card);
   /* each file's windows in one fold; each group in one fold */
   d = es_recipe_load_dataset (r, read_audio, NULL, &err);
   unit = g_new (int, d->n);

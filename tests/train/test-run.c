@@ -309,6 +309,7 @@ START_TEST (test_run_writes_a_card)
   ck_assert_msg (strstr (card, "(tones read by the caller, scaled by 3), 60 examples of 2 "
           "values"), "%s", card);
   ck_assert (strstr (card, "- classes: quiet 30, loud 30\n"));
+  ck_assert (strstr (card, "kept (lowest validation loss)\n"));
   ck_assert (strstr (card, "## Held-out test split"));
   ck_assert (strstr (card, "## 3-fold cross-validation (grouped)"));
   ck_assert (strstr (card, "## Recipe\n\n```ini\n[data]\nkind = tone"));
