@@ -84,3 +84,11 @@ es_cross_entropy_soft (const float *logits, const float *targets, size_t batch,
   }
   return batch ? total / batch : 0.0;
 }
+
+void
+es_smooth_targets (float *targets, size_t batch, size_t n_classes, double eps)
+{
+  const double floor = eps / (double) n_classes;
+  for (size_t i = 0; i < batch * n_classes; i++)
+    targets[i] = (float) ((1.0 - eps) * targets[i] + floor);
+}

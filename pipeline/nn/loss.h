@@ -21,6 +21,12 @@ double es_cross_entropy (const float *logits, const int *labels, size_t batch,
 double es_cross_entropy_soft (const float *logits, const float *targets, size_t batch,
     size_t n_classes, float *grad);
 
+/* Label smoothing in place: t = (1 - eps) t + eps / n_classes for each of
+ * the batch x n_classes target rows (rows summing to 1 still do). With one-hot
+ * rows, es_cross_entropy_soft on the result is PyTorch's
+ * CrossEntropyLoss (label_smoothing = eps). */
+void es_smooth_targets (float *targets, size_t batch, size_t n_classes, double eps);
+
 G_END_DECLS
 
 #endif

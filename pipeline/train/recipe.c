@@ -21,7 +21,7 @@ static const char *const data_keys[] = { "kind", "path", "label", "group", "filt
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
   "betas", "momentum", "batch_size", "max_epochs", "class_weights", "plateau_factor",
-  "plateau_patience", "min_lr", "early_stop_patience", "ema_decay", "seed", "threads", NULL
+  "plateau_patience", "min_lr", "early_stop_patience", "label_smoothing", "ema_decay", "seed", "threads", NULL
 };
 static const char *const split_keys[] = { "method", "validation", "test", "folds", NULL };
 static const char *const output_keys[] = { "dir", NULL };
@@ -493,6 +493,9 @@ read_train (Reader *rd, EsRecipe *r)
   r->plateau_patience = get_int (rd, "train", "plateau_patience", 5, 0, 1000000);
   r->min_lr = get_double (rd, "train", "min_lr", 0.0, 0.0, 10.0);
   r->early_stop_patience = get_int (rd, "train", "early_stop_patience", 10, 0, 1000000);
+  r->label_smoothing = get_double (rd, "train", "label_smoothing", 0.0, 0.0, 0.999);
+  if (!rd->failed && r->label_smoothing > 0.0 && r->balanced_class_weights)
+    fail (rd, "train", "label_smoothing", "does not combine with class_weights = balanced");
   r->ema_decay = get_double (rd, "train", "ema_decay", 0.0, 0.0, 0.999999);
   r->seed = get_int (rd, "train", "seed", 1, 0, G_MAXINT64);
   r->threads = get_int (rd, "train", "threads", 1, 1, 1024);
@@ -791,6 +794,7 @@ es_train_config_from_recipe (EsTrainConfig *c, const EsRecipe *r)
   c->plateau_patience = r->plateau_patience;
   c->min_lr = r->min_lr;
   c->early_stop_patience = r->early_stop_patience;
+  c->label_smoothing = r->label_smoothing;
   c->ema_decay = r->ema_decay;
   c->soft_targets = r->data_kind && r->data_kind->soft_targets
       && r->data_kind->soft_targets (r->data_settings);

@@ -34,6 +34,7 @@
  *   plateau_patience = 5
  *   min_lr = 0
  *   early_stop_patience = 10   # 0 = train all max_epochs (best weights still kept)
+ *   label_smoothing = 0        # 0 = off; e.g. 0.1: targets (1 - 0.1) one-hot + 0.1 / classes
  *   ema_decay = 0              # 0 = off; e.g. 0.999: validate and keep the moving
  *                              # average of the weights (train/ema.h)
  *   seed = 1
@@ -94,6 +95,7 @@ struct _EsRecipe {
   int plateau_patience;
   double min_lr;
   int early_stop_patience;
+  double label_smoothing;
   double ema_decay;
   guint64 seed;
   int threads;

@@ -327,6 +327,12 @@ card_text (const EsRecipe *recipe, const EsTrainConfig *config, const EsDataset 
       recipe->weight_decay, recipe->batch_size, config->seed, history->n_epochs,
       history->best_epoch, n_val > 0 ? "lowest validation loss"
       : "lowest training loss: there is no validation part");
+  if (recipe->label_smoothing > 0) {
+    g_string_truncate (s, s->len - 1);        /* continue the list */
+    g_string_append_printf (s, "- label smoothing %g: targets (1 - %g) one-hot + %g / "
+        "classes\n\n", recipe->label_smoothing, recipe->label_smoothing,
+        recipe->label_smoothing);
+  }
   if (recipe->ema_decay > 0) {
     g_string_truncate (s, s->len - 1);        /* continue the list */
     g_string_append_printf (s, "- the weights validated and kept are the exponential "

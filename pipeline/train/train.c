@@ -165,6 +165,16 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
         "soft targets need an augmentation hook to give them");
     return FALSE;
   }
+  if (c->label_smoothing > 0.0 && c->balanced_class_weights) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
+        "label smoothing does not combine with class weights");
+    return FALSE;
+  }
+  if (!(c->label_smoothing >= 0.0 && c->label_smoothing < 1.0)) {
+    g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
+        "label smoothing %g is outside [0, 1)", c->label_smoothing);
+    return FALSE;
+  }
   if (c->soft_targets && c->balanced_class_weights) {
     g_set_error (error, ES_TRAIN_ERROR, ES_TRAIN_ERROR_MODEL,
         "soft targets do not combine with class weights");
@@ -201,7 +211,7 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
   xb = g_new (float, batch_size * in);
   yb = g_new (int, batch_size);
   grad = g_new (float, batch_size * k);
-  if (c->soft_targets)
+  if (c->soft_targets || c->label_smoothing > 0.0)
     tb = g_new (float, batch_size * k);
   order = g_new (size_t, train->n);
   for (size_t i = 0; i < train->n; i++)
@@ -229,7 +239,16 @@ es_train (EsNet *net, const EsDataset *train, const EsDataset *val,
         yb[j] = train->labels[order[start + j]];
       }
       if (c->augment)
-        c->augment (train, order + start, b, xb, yb, tb, &augment_rng, c->augment_data);
+        c->augment (train, order + start, b, xb, yb, c->soft_targets ? tb : NULL,
+            &augment_rng, c->augment_data);
+      if (c->label_smoothing > 0.0) {
+        if (!c->soft_targets) {
+          memset (tb, 0, b * k * sizeof (float));
+          for (size_t j = 0; j < b; j++)
+            tb[j * k + yb[j]] = 1.0f;
+        }
+        es_smooth_targets (tb, b, k, c->label_smoothing);
+      }
       logits = es_net_forward (net, xb, b);
       if (tb)
         loss = es_cross_entropy_soft (logits, tb, b, k, grad);

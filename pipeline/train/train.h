@@ -63,6 +63,8 @@ typedef struct {
   int plateau_patience;
   double min_lr;
   int early_stop_patience;      /* 0 = never stop early */
+  double label_smoothing;       /* 0 = off; else train on (1 - eps) targets + eps /
+                                 * classes (es_smooth_targets); no class weights */
   double ema_decay;             /* 0 = off; else validate and keep the moving
                                  * average of the weights (train/ema.h) */
   guint64 seed;

@@ -13,6 +13,7 @@
 #include "nn/loss.h"
 #include "nn/optim.h"
 #include "nn-testutil.h"
+#include "fixture.h"
 
 /* ---- finite differences (nn_gradcheck, nn-testutil.c) --------------------- */
 
@@ -198,6 +199,48 @@ START_TEST (test_grad_cross_entropy_soft)
   memset (z, 0, sizeof z);
   ck_assert_double_eq_tol (es_cross_entropy_soft (z, targets, B, C, NULL),
       log ((double) C), 1e-6);
+}
+END_TEST
+
+/* Label smoothing = PyTorch's CrossEntropyLoss (label_smoothing = eps): loss
+ * and gradient of es_smooth_targets + es_cross_entropy_soft against
+ * tests/fixtures/nn/label-smoothing.txt (make_label_smoothing.py, the same
+ * logits and labels). */
+START_TEST (test_label_smoothing_torch)
+{
+  const float z[12] = { 1.5f, -0.25f, 2.0f, 0.125f,  -3.0f, 0.5f, 0.0f, 4.0f,
+    0.75f, 0.75f, -1.0f, 2.5f };
+  const int labels[3] = { 2, 0, 3 };
+  char *path = es_fixture_path ("nn/label-smoothing.txt"), *text = NULL;
+  char **lines;
+  int rows = 0;
+
+  ck_assert_msg (g_file_get_contents (path, &text, NULL, NULL), "%s", path);
+  lines = g_strsplit (text, "\n", -1);
+  for (char **line = lines; *line; line++) {
+    char **v;
+    float targets[12] = { 0 }, grad[12];
+    double eps, loss;
+    if (**line == '#' || **line == '\0')
+      continue;
+    v = g_strsplit (*line, " ", -1);
+    ck_assert_uint_eq (g_strv_length (v), 14);
+    eps = g_ascii_strtod (v[0], NULL);
+    for (int b = 0; b < 3; b++)
+      targets[b * 4 + labels[b]] = 1.0f;
+    es_smooth_targets (targets, 3, 4, eps);
+    loss = es_cross_entropy_soft (z, targets, 3, 4, grad);
+    ck_assert_msg (fabs (loss - g_ascii_strtod (v[1], NULL)) < 1e-6, "eps %g: %.9f", eps, loss);
+    for (int i = 0; i < 12; i++)
+      ck_assert_msg (fabs (grad[i] - g_ascii_strtod (v[2 + i], NULL)) < 1e-7,
+          "eps %g grad %d: %.9f", eps, i, grad[i]);
+    g_strfreev (v);
+    rows++;
+  }
+  ck_assert_int_eq (rows, 3);
+  g_strfreev (lines);
+  g_free (text);
+  g_free (path);
 }
 END_TEST
 
@@ -706,6 +749,7 @@ layers_suite (void)
   tcase_add_test (grad, test_grad_composite);
   tcase_add_test (grad, test_grad_cross_entropy);
   tcase_add_test (grad, test_grad_cross_entropy_soft);
+  tcase_add_test (grad, test_label_smoothing_torch);
   suite_add_tcase (s, grad);
   tcase_add_test (beh, test_softmax);
   tcase_add_test (beh, test_dropout);

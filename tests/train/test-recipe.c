@@ -118,6 +118,18 @@ START_TEST (test_recipe_defaults)
   ck_assert_msg (r, "%s", err ? err->message : "");
   ck_assert (!r->architecture_builtin);
   ck_assert_str_eq (r->architecture_json, "[{\"type\":\"dense\",\"out_features\":2}]");
+  ck_assert (r->label_smoothing == 0.0);
+  es_recipe_free (r);
+  r = es_recipe_load_from_data ("[data]\nkind=table\npath=t.csv\n[model]\nname=m\n"
+      "architecture=[{\"type\":\"dense\",\"out_features\":2}]\n[train]\n"
+      "label_smoothing = 0.1\n", "r.recipe", &err);
+  ck_assert_msg (r, "%s", err ? err->message : "");
+  ck_assert_double_eq_tol (r->label_smoothing, 0.1, 1e-15);
+  {
+    EsTrainConfig tc;
+    es_train_config_from_recipe (&tc, r);
+    ck_assert_double_eq_tol (tc.label_smoothing, 0.1, 1e-15);
+  }
   es_recipe_free (r);
 
   /* graph images and augmentation */
@@ -205,6 +217,11 @@ static const struct {
   {"[data]\nkind=table\n[model]\nname=m\narchitecture=mlp\n", "[data] path: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[train]\n"
         "ema_decay=1\n", "[train] ema_decay: 1 is outside"},
+  {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[train]\n"
+        "label_smoothing=1\n", "[train] label_smoothing: 1 is outside"},
+  {"[data]\nkind=table\npath=t.csv\n[model]\nname=m\narchitecture=mlp\n[train]\n"
+        "class_weights=balanced\nlabel_smoothing=0.1\n",
+      "[train] label_smoothing: does not combine with class_weights = balanced"},
   {"[data]\nkind=table\npath=t.csv\n[model]\narchitecture=mlp\n", "[model] name: missing"},
   {"[data]\nkind=table\npath=t.csv\n[model]\nname=../m\narchitecture=mlp\n",
       "[model] name: '../m' must be a plain name"},

@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "tasks/iem/dataset-iem.h"
 #include "train/recipe.h"
+#include "nn/loss.h"
 #include "train/train.h"
 
 #define N_FEATURES 8
@@ -244,6 +245,81 @@ START_TEST (test_soft_targets)
 }
 END_TEST
 
+/* Label smoothing: a separable problem trained long enough drives the kept
+ * class's probability towards 1 without it; with eps 0.2 the optimum is
+ * 1 - eps + eps / classes = 0.85, which training approaches and does not pass
+ * by much. Smoothing on the hook's soft targets = smoothing on the labels
+ * (the hook gives one-hot rows). */
+static double
+mean_top_probability (EsNet *net, const EsDataset *d)
+{
+  const float *logits;
+  float *p = g_new (float, d->n * N_CLASSES);
+  double sum = 0.0;
+  es_net_set_training (net, FALSE);
+  logits = es_net_forward (net, d->x, d->n);
+  es_softmax (logits, d->n, N_CLASSES, p);
+  for (size_t i = 0; i < d->n; i++)
+    sum += p[i * N_CLASSES + d->labels[i]];
+  g_free (p);
+  return sum / d->n;
+}
+
+START_TEST (test_label_smoothing)
+{
+  EsDataset *d = make_blobs (400, 11);
+  size_t shape[1] = { N_FEATURES }, n1, n2;
+  EsTrainConfig c;
+  EsNet *plain, *smooth, *smooth_soft;
+  EsNetParam *pa, *pb;
+  GError *err = NULL;
+  double top_plain, top_smooth;
+
+  es_train_config_init (&c);
+  c.max_epochs = 60;
+  c.learning_rate = 0.01;
+  c.batch_size = 50;
+  c.early_stop_patience = 0;
+  c.plateau_factor = 0.0;
+  plain = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
+  ck_assert (es_train (plain, d, NULL, &c, NULL, NULL));
+  c.label_smoothing = 0.2;
+  smooth = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
+  ck_assert (es_train (smooth, d, NULL, &c, NULL, NULL));
+  top_plain = mean_top_probability (plain, d);
+  top_smooth = mean_top_probability (smooth, d);
+  ck_assert_msg (top_plain > 0.97, "without smoothing %.4f", top_plain);
+  ck_assert_msg (top_smooth > 0.78 && top_smooth < 0.88, "with eps 0.2 %.4f", top_smooth);
+
+  c.augment = one_hot_targets;
+  c.soft_targets = TRUE;
+  smooth_soft = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
+  ck_assert (es_train (smooth_soft, d, NULL, &c, NULL, NULL));
+  pa = es_net_get_params (smooth, &n1);
+  pb = es_net_get_params (smooth_soft, &n2);
+  ck_assert_uint_eq (n1, n2);
+  for (size_t i = 0; i < n1; i++)
+    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
+            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+
+  c.augment = NULL;
+  c.soft_targets = FALSE;
+  c.balanced_class_weights = TRUE;
+  ck_assert (!es_train (plain, d, NULL, &c, NULL, &err));
+  ck_assert_msg (strstr (err->message, "label smoothing does not combine"), "%s", err->message);
+  g_clear_error (&err);
+  c.balanced_class_weights = FALSE;
+  c.label_smoothing = 1.0;
+  ck_assert (!es_train (plain, d, NULL, &c, NULL, &err));
+  ck_assert_msg (strstr (err->message, "outside [0, 1)"), "%s", err->message);
+  g_clear_error (&err);
+  es_net_free (plain);
+  es_net_free (smooth);
+  es_net_free (smooth_soft);
+  es_dataset_free (d);
+}
+END_TEST
+
 START_TEST (test_train_errors)
 {
   EsDataset *d = make_blobs (50, 1);
@@ -401,6 +477,7 @@ train_suite (void)
   tcase_add_test (tc, test_train_separable_and_deterministic);
   tcase_add_test (tc, test_augment_hook_and_seed);
   tcase_add_test (tc, test_soft_targets);
+  tcase_add_test (tc, test_label_smoothing);
   tcase_add_test (tc, test_train_errors);
   tcase_add_test (tc, test_cross_validation);
   tcase_add_test (tc, test_train_iem_subset);
