@@ -2,10 +2,11 @@
  * weights (a speed benchmark needs the shape, not a trained model): a
  * learned gammatone front-end (bands moved randomly from their mel start)
  * and log, then the SpectNet-style 2D CNN of the shipped audio models —
- * three 3x3 convolutions with batch norm, ReLU and 2x2 max-pooling between
- * them, global average pooling, a dense layer to 10 classes.
+ * three (or, with C4, four) 3x3 convolutions with batch norm, ReLU and 2x2
+ * max-pooling between them, global average pooling, a dense layer to 10
+ * classes.
  *
- *   make-bench-model OUT_DIR [BANDS HOP_SIZE WINDOW_FRAMES WINDOW_HOP C1 C2 C3]
+ *   make-bench-model OUT_DIR [BANDS HOP_SIZE WINDOW_FRAMES WINDOW_HOP C1 C2 C3 [C4]]
  *
  * Defaults: 64 bands, 400-sample frames every 160 samples at 16 kHz, windows
  * of 100 frames every 50, 16/32/64 channels. Writes OUT_DIR/bench-classify.safetensors
@@ -30,24 +31,27 @@ main (int argc, char **argv)
     "crackling_fire", "crying_baby", "sneezing", "clock_tick", "helicopter",
     "chainsaw", NULL
   };
-  unsigned v[7] = { 64, 160, 100, 50, 16, 32, 64 };
+  unsigned v[8] = { 64, 160, 100, 50, 16, 32, 64, 0 };
   GError *error = NULL;
   EsModel *m;
   EsGammatoneBand *bands;
   EsGammatoneFb *fb;
   EsNetParam *raw;
   GRand *rand;
-  char *arch, *fe, *path;
+  char *arch, *fe, *path, *fourth;
   size_t shape[2];
   gboolean ok;
 
-  if (argc != 2 && argc != 9) {
+  if (argc != 2 && argc != 9 && argc != 10) {
     fprintf (stderr, "usage: make-bench-model OUT_DIR [BANDS HOP_SIZE WINDOW_FRAMES "
-        "WINDOW_HOP C1 C2 C3]\n");
+        "WINDOW_HOP C1 C2 C3 [C4]]\n");
     return 2;
   }
   for (int i = 2; i < argc; i++)
     v[i - 2] = (unsigned) strtoul (argv[i], NULL, 10);
+  fourth = v[7] ? g_strdup_printf ("{\"type\":\"maxpool2d\",\"kernel\":2},"
+      "{\"type\":\"conv2d\",\"out_channels\":%u,\"kernel\":3,\"padding\":1},"
+      "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},", v[7]) : g_strdup ("");
   shape[0] = v[2];
   shape[1] = BINS;
   arch = g_strdup_printf ("[{\"type\":\"gammatone\",\"rate\":%d,\"frame_size\":%d,"
@@ -57,8 +61,9 @@ main (int argc, char **argv)
       "{\"type\":\"conv2d\",\"out_channels\":%u,\"kernel\":3,\"padding\":1},"
       "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},{\"type\":\"maxpool2d\",\"kernel\":2},"
       "{\"type\":\"conv2d\",\"out_channels\":%u,\"kernel\":3,\"padding\":1},"
-      "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},{\"type\":\"global_avgpool\"},"
-      "{\"type\":\"dense\",\"out_features\":10}]", RATE, FRAME, v[0], v[4], v[5], v[6]);
+      "{\"type\":\"batchnorm\"},{\"type\":\"relu\"},%s{\"type\":\"global_avgpool\"},"
+      "{\"type\":\"dense\",\"out_features\":10}]", RATE, FRAME, v[0], v[4], v[5], v[6],
+      fourth);
   fe = g_strdup_printf ("{\"source\":\"audio\",\"rate\":%d,\"frame_size\":%d,"
       "\"hop_size\":%u,\"bands\":%u,\"frontend_layers\":2,\"window_hop\":%u}", RATE, FRAME,
       v[1], v[0], v[3]);
@@ -103,6 +108,7 @@ main (int argc, char **argv)
   if (m)
     es_model_free (m);
   g_free (arch);
+  g_free (fourth);
   g_free (fe);
   return ok ? 0 : 1;
 }

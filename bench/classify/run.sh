@@ -4,7 +4,7 @@
 # network in PyTorch with NumPy features on the same file.
 #   bench/classify/run.sh BUILD_DIR        (./dev bench classify)
 # Env: BENCH_REPEATS (5), BENCH_CORE (0), BENCH_SECONDS (600),
-#      BENCH_SHAPES ("BANDS HOP_SIZE W WINDOW_HOP C1 C2 C3;..."), BENCH_WORK (a temp dir).
+#      BENCH_SHAPES ("BANDS HOP_SIZE W WINDOW_HOP C1 C2 C3 [C4];..."), BENCH_WORK (a temp dir).
 #
 # The models are made by make-bench-model with RANDOM weights (speed only):
 # a learned gammatone front-end + log, then the SpectNet-style 2D CNN of the
@@ -13,7 +13,7 @@
 #   64 bands, 10 ms hop, windows of 100 frames (1 s) every 50, channels
 #      16/32/64 (the issue's shape)
 #   40 bands, 20 ms hop, windows of 64 frames (1.28 s) every 64, channels
-#      24/48/96 (models/esc10.recipe)
+#      24/48/96/192 (models/esc10.recipe: a fourth block after a third pooling)
 # Rows, each a whole process on one core (taskset), run in alternation
 # A, B, A, B, ... BENCH_REPEATS times:
 #   earshot  earshot classify --model M --json IN.wav (start-up, model load,
@@ -28,7 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: bench/classify/run.sh BUILD_DIR}" && pwd)
 repeats=${BENCH_REPEATS:-5} core=${BENCH_CORE:-0} seconds=${BENCH_SECONDS:-600}
-shapes=${BENCH_SHAPES:-"64 160 100 50 16 32 64;40 320 64 64 24 48 96"}
+shapes=${BENCH_SHAPES:-"64 160 100 50 16 32 64;40 320 64 64 24 48 96 192"}
 earshot=$build/launch/earshot
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null \
   || { echo "bench/classify: needs Debian's python3-torch and python3-numpy (apt-get install python3-torch)" >&2; exit 1; }
@@ -60,7 +60,7 @@ for shape in "${shape_list[@]}"; do
   flops=$("$build/bench/make-bench-model" "$dir" "$@")
   model=$dir/bench-classify.safetensors fb=$dir/bench-classify-fb.f32
   echo
-  echo "== $1 bands, hop $2 samples, windows of $3 frames every $4, channels $5/$6/$7: $flops"
+  echo "== $1 bands, hop $2 samples, windows of $3 frames every $4, channels $5/$6/$7${8:+/$8}: $flops"
   : >"$work/e" ; : >"$work/t"
   for ((i = 0; i < repeats; i++)); do
     timed "$earshot" classify --model "$model" --json "$wav" >>"$work/e"

@@ -154,10 +154,9 @@ zero_first_feature (const EsDataset *train, const size_t *indices, size_t batch,
 START_TEST (test_augment_hook_and_seed)
 {
   EsDataset *d = make_blobs (200, 9);
-  size_t shape[1] = { N_FEATURES }, n1, n2;
+  size_t shape[1] = { N_FEATURES };
   EsTrainConfig c;
   EsNet *a, *b;
-  EsNetParam *pa, *pb;
   gboolean same = TRUE;
 
   es_train_config_init (&c);
@@ -203,6 +202,18 @@ no_change (const EsDataset *train, const size_t *indices, size_t batch, float *x
 {
 }
 
+/* Two nets trained alike hold the same bytes in every tensor. */
+static void
+assert_same_params (EsNet *a, EsNet *b)
+{
+  size_t n1, n2;
+  EsNetParam *pa = es_net_get_params (a, &n1), *pb = es_net_get_params (b, &n2);
+  ck_assert_uint_eq (n1, n2);
+  for (size_t i = 0; i < n1; i++)
+    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
+            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+}
+
 START_TEST (test_soft_targets)
 {
   EsDataset *d = make_blobs (200, 9);
@@ -222,12 +233,7 @@ START_TEST (test_soft_targets)
   c.soft_targets = TRUE;
   b = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
   ck_assert (es_train (b, d, NULL, &c, NULL, NULL));
-  pa = es_net_get_params (a, &n1);
-  pb = es_net_get_params (b, &n2);
-  ck_assert_uint_eq (n1, n2);
-  for (size_t i = 0; i < n1; i++)
-    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
-            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+  assert_same_params (a, b);
 
   c.balanced_class_weights = TRUE;
   ck_assert (!es_train (b, d, NULL, &c, NULL, &err));
@@ -268,10 +274,9 @@ mean_top_probability (EsNet *net, const EsDataset *d)
 START_TEST (test_label_smoothing)
 {
   EsDataset *d = make_blobs (400, 11);
-  size_t shape[1] = { N_FEATURES }, n1, n2;
+  size_t shape[1] = { N_FEATURES };
   EsTrainConfig c;
   EsNet *plain, *smooth, *smooth_soft;
-  EsNetParam *pa, *pb;
   GError *err = NULL;
   double top_plain, top_smooth;
 
@@ -295,12 +300,7 @@ START_TEST (test_label_smoothing)
   c.soft_targets = TRUE;
   smooth_soft = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
   ck_assert (es_train (smooth_soft, d, NULL, &c, NULL, NULL));
-  pa = es_net_get_params (smooth, &n1);
-  pb = es_net_get_params (smooth_soft, &n2);
-  ck_assert_uint_eq (n1, n2);
-  for (size_t i = 0; i < n1; i++)
-    ck_assert (memcmp (pa[i].value->data, pb[i].value->data,
-            es_tensor_numel (pa[i].value) * sizeof (float)) == 0);
+  assert_same_params (smooth, smooth_soft);
 
   c.augment = NULL;
   c.soft_targets = FALSE;
