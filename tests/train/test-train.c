@@ -154,9 +154,10 @@ zero_first_feature (const EsDataset *train, const size_t *indices, size_t batch,
 START_TEST (test_augment_hook_and_seed)
 {
   EsDataset *d = make_blobs (200, 9);
-  size_t shape[1] = { N_FEATURES };
+  size_t shape[1] = { N_FEATURES }, n1, n2;
   EsTrainConfig c;
   EsNet *a, *b;
+  EsNetParam *pa, *pb;
   gboolean same = TRUE;
 
   es_train_config_init (&c);
@@ -217,10 +218,9 @@ assert_same_params (EsNet *a, EsNet *b)
 START_TEST (test_soft_targets)
 {
   EsDataset *d = make_blobs (200, 9);
-  size_t shape[1] = { N_FEATURES }, n1, n2;
+  size_t shape[1] = { N_FEATURES };
   EsTrainConfig c;
   EsNet *a, *b;
-  EsNetParam *pa, *pb;
   GError *err = NULL;
 
   es_train_config_init (&c);
