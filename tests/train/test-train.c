@@ -203,6 +203,16 @@ no_change (const EsDataset *train, const size_t *indices, size_t batch, float *x
 {
 }
 
+/* An MLP on the blobs, built with @seed and trained by @c. */
+static EsNet *
+train_mlp (const EsDataset *d, const EsTrainConfig *c, guint64 seed)
+{
+  size_t shape[1] = { N_FEATURES };
+  EsNet *net = es_train_build_net (mlp_json, 1, shape, N_CLASSES, seed, NULL);
+  ck_assert (es_train (net, d, NULL, c, NULL, NULL));
+  return net;
+}
+
 /* Two nets trained alike hold the same bytes in every tensor. */
 static void
 assert_same_params (EsNet *a, EsNet *b)
@@ -218,7 +228,6 @@ assert_same_params (EsNet *a, EsNet *b)
 START_TEST (test_soft_targets)
 {
   EsDataset *d = make_blobs (200, 9);
-  size_t shape[1] = { N_FEATURES };
   EsTrainConfig c;
   EsNet *a, *b;
   GError *err = NULL;
@@ -227,12 +236,10 @@ START_TEST (test_soft_targets)
   c.max_epochs = 3;
   c.batch_size = 50;
   c.augment = no_change;
-  a = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
-  ck_assert (es_train (a, d, NULL, &c, NULL, NULL));
+  a = train_mlp (d, &c, 1);
   c.augment = one_hot_targets;
   c.soft_targets = TRUE;
-  b = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 1, NULL);
-  ck_assert (es_train (b, d, NULL, &c, NULL, NULL));
+  b = train_mlp (d, &c, 1);
   assert_same_params (a, b);
 
   c.balanced_class_weights = TRUE;
@@ -274,7 +281,6 @@ mean_top_probability (EsNet *net, const EsDataset *d)
 START_TEST (test_label_smoothing)
 {
   EsDataset *d = make_blobs (400, 11);
-  size_t shape[1] = { N_FEATURES };
   EsTrainConfig c;
   EsNet *plain, *smooth, *smooth_soft;
   GError *err = NULL;
@@ -286,11 +292,9 @@ START_TEST (test_label_smoothing)
   c.batch_size = 50;
   c.early_stop_patience = 0;
   c.plateau_factor = 0.0;
-  plain = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
-  ck_assert (es_train (plain, d, NULL, &c, NULL, NULL));
+  plain = train_mlp (d, &c, 3);
   c.label_smoothing = 0.2;
-  smooth = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
-  ck_assert (es_train (smooth, d, NULL, &c, NULL, NULL));
+  smooth = train_mlp (d, &c, 3);
   top_plain = mean_top_probability (plain, d);
   top_smooth = mean_top_probability (smooth, d);
   ck_assert_msg (top_plain > 0.97, "without smoothing %.4f", top_plain);
@@ -298,8 +302,7 @@ START_TEST (test_label_smoothing)
 
   c.augment = one_hot_targets;
   c.soft_targets = TRUE;
-  smooth_soft = es_train_build_net (mlp_json, 1, shape, N_CLASSES, 3, NULL);
-  ck_assert (es_train (smooth_soft, d, NULL, &c, NULL, NULL));
+  smooth_soft = train_mlp (d, &c, 3);
   assert_same_params (smooth, smooth_soft);
 
   c.augment = NULL;
