@@ -21,7 +21,8 @@ static const char *const data_keys[] = { "kind", "path", "label", "group", "filt
 static const char *const model_keys[] = { "name", "architecture", "input_shape", NULL };
 static const char *const train_keys[] = { "optimizer", "learning_rate", "weight_decay",
   "betas", "momentum", "batch_size", "max_epochs", "class_weights", "plateau_factor",
-  "plateau_patience", "min_lr", "early_stop_patience", "label_smoothing", "ema_decay", "seed", "threads", NULL
+  "plateau_patience", "min_lr", "early_stop_patience", "label_smoothing", "ema_decay", "seed",
+  "threads", NULL
 };
 static const char *const split_keys[] = { "method", "validation", "test", "folds", NULL };
 static const char *const output_keys[] = { "dir", NULL };
