@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "nn/loss.h"
 #include "tasks/iem/dataset-iem.h"
 #include "train/recipe.h"
-#include "nn/loss.h"
 #include "train/train.h"
 
 #define N_FEATURES 8
@@ -258,13 +258,13 @@ START_TEST (test_soft_targets)
 }
 END_TEST
 
-/* Label smoothing: a separable problem trained long enough drives the kept
+/* Label smoothing: a separable problem trained long enough drives the true
  * class's probability towards 1 without it; with eps 0.2 the optimum is
  * 1 - eps + eps / classes = 0.85, which training approaches and does not pass
  * by much. Smoothing on the hook's soft targets = smoothing on the labels
  * (the hook gives one-hot rows). */
 static double
-mean_top_probability (EsNet *net, const EsDataset *d)
+mean_true_class_probability (EsNet *net, const EsDataset *d)
 {
   const float *logits;
   float *p = g_new (float, d->n * N_CLASSES);
@@ -295,8 +295,8 @@ START_TEST (test_label_smoothing)
   plain = train_mlp (d, &c, 3);
   c.label_smoothing = 0.2;
   smooth = train_mlp (d, &c, 3);
-  top_plain = mean_top_probability (plain, d);
-  top_smooth = mean_top_probability (smooth, d);
+  top_plain = mean_true_class_probability (plain, d);
+  top_smooth = mean_true_class_probability (smooth, d);
   ck_assert_msg (top_plain > 0.97, "without smoothing %.4f", top_plain);
   ck_assert_msg (top_smooth > 0.78 && top_smooth < 0.88, "with eps 0.2 %.4f", top_smooth);
 
