@@ -1,6 +1,7 @@
 /* Augmentation of audio windows, each effect measured: the pool's variants
  * (deterministic, stretched durations, pitch of a shifted tone), random crops as
- * exact slices, gain on power spectra (= gain on the waveform), mixup weights
+ * exact slices, gain on power spectra (= gain on the waveform), random filter
+ * curves, mixup weights
  * and soft targets, mask positions, widths and fills; the hook inside es_train. */
 #include <check.h>
 #include <math.h>
@@ -287,6 +288,95 @@ START_TEST (test_gain)
   g_free (labels);
   es_dataset_free (d);
   es_audio_set_free (set);
+}
+END_TEST
+
+/* A random filter: gains within +-filter_db dB, linear in dB along the mel
+ * scale between at most filter_bands - 1 inner corners, the ends free, and
+ * about 0 dB on average; in the hook one curve per example for every frame. */
+START_TEST (test_filter)
+{
+  size_t n_bins = 129, n_draws = 400, most_kinks = 0;
+  float *gain = g_new (float, n_bins);
+  double *mean_db = g_new0 (double, n_bins), lo = INFINITY, hi = -INFINITY;
+  EsRng rng;
+
+  es_rng_init (&rng, 7);
+  for (size_t r = 0; r < n_draws; r++) {
+    size_t kinks = 0;
+    es_audio_filter_draw (&rng, RATE, n_bins, 4, 6.0, gain);
+    for (size_t j = 0; j < n_bins; j++) {
+      double db = 10 * log10 (gain[j]);
+      lo = MIN (lo, db);
+      hi = MAX (hi, db);
+      mean_db[j] += db / n_draws;
+    }
+    /* second differences of dB over mel vanish inside a band */
+    for (size_t j = 2; j < n_bins; j++) {
+      double m0 = es_hz_to_mel ((j - 2) * RATE / 256.0), m1 = es_hz_to_mel ((j - 1) * RATE / 256.0);
+      double m2 = es_hz_to_mel (j * RATE / 256.0);
+      double s1 = 10 * (log10 (gain[j - 1]) - log10 (gain[j - 2])) / (m1 - m0);
+      double s2 = 10 * (log10 (gain[j]) - log10 (gain[j - 1])) / (m2 - m1);
+      if (fabs (s2 - s1) > 1e-4)
+        kinks++;
+    }
+    /* a corner between two bins bends two slopes at most: 3 corners, 6 */
+    ck_assert_uint_le (kinks, 6);
+    most_kinks = MAX (most_kinks, kinks);
+  }
+  ck_assert (lo >= -6.0 - 1e-4 && hi <= 6.0 + 1e-4);
+  ck_assert (lo < -5.0 && hi > 5.0);
+  ck_assert_uint_ge (most_kinks, 3);
+  for (size_t j = 0; j < n_bins; j++)
+    ck_assert_msg (fabs (mean_db[j]) < 1.0, "bin %zu: mean %.2f dB", j, mean_db[j]);
+
+  {
+    EsAudioSet *set = make_set (FALSE, 3);
+    EsDataset *d = es_audio_set_dataset (set, NULL);
+    EsAudioAugmentConfig c;
+    EsAudioAugment *a;
+    float *x = g_new (float, d->n * d->input_size);
+    int *labels = g_new (int, d->n);
+    size_t nb = es_audio_set_get_n_bins (set), changed = 0;
+
+    no_augment (&c);
+    c.filter_db = 6.0;
+    c.filter_probability = 0.5;
+    a = es_audio_augment_new (set, &c, NULL, NULL, NULL);
+    run_hook (a, d, &rng, x, labels, NULL);
+    for (size_t i = 0; i < d->n; i++) {
+      const float *in = d->x + i * d->input_size, *out = x + i * d->input_size;
+      gboolean same = TRUE;
+      for (size_t k = 0; k < d->input_size; k++) {
+        /* the ratio of a bin is the first frame's ratio of that bin */
+        size_t b = k % nb;
+        if (in[b] > 1e-6f && in[k] > 1e-6f) {
+          double g = out[b] / in[b];
+          ck_assert (fabs (out[k] - g * in[k]) <= 1e-4 * g * in[k]);
+          ck_assert (fabs (10 * log10 (g)) <= 6.0 + 1e-4);
+        }
+        if (out[k] != in[k])
+          same = FALSE;
+      }
+      changed += !same;
+    }
+    /* p 0.5 over the set's examples: some changed, some not */
+    ck_assert_uint_gt (changed, 0);
+    ck_assert_uint_lt (changed, d->n);
+    es_audio_augment_free (a);
+
+    c.filter_bands = 1;
+    ck_assert (es_audio_augment_new (set, &c, NULL, NULL, NULL) == NULL);
+    c.filter_bands = 4;
+    c.filter_db = -1;
+    ck_assert (es_audio_augment_new (set, &c, NULL, NULL, NULL) == NULL);
+    g_free (x);
+    g_free (labels);
+    es_dataset_free (d);
+    es_audio_set_free (set);
+  }
+  g_free (gain);
+  g_free (mean_db);
 }
 END_TEST
 
@@ -713,6 +803,7 @@ augment_suite (void)
   tcase_add_test (tc, test_pool_pitch_of_tone);
   tcase_add_test (tc, test_grid_and_random_crop);
   tcase_add_test (tc, test_gain);
+  tcase_add_test (tc, test_filter);
   tcase_add_test (tc, test_mixup);
   tcase_add_test (tc, test_mask_functions);
   tcase_add_test (tc, test_drawn_masks);

@@ -49,7 +49,8 @@ START_TEST (test_every_key)
       "mixup_alpha = 0.4\nmixup_probability = 0.5\nmixup = any\ntime_masks = 2\n"
       "time_mask_frames = 8\nfreq_masks = 1\nfreq_mask_fraction = 0.2\nmask_fill = zero\n"
       "pool_seed = 99\ncrop_active_frames = true\nactive_db = 20\n"
-      "background_probability = 0.7\nbackground_snr_db = -5;15\n");
+      "background_probability = 0.7\nbackground_snr_db = -5;15\n"
+      "filter_db = 4.5\nfilter_bands = 6\nfilter_probability = 0.3\n");
   EsAudioConfig c;
   EsAudioAugmentConfig a;
   ck_assert (es_audio_recipe_read_data (kf, "r", "data", &c, NULL));
@@ -78,6 +79,7 @@ START_TEST (test_every_key)
   ck_assert (a.crop_active_frames && a.active_db == 20);
   ck_assert (a.background_probability == 0.7);
   ck_assert (a.background_snr_min == -5 && a.background_snr_max == 15);
+  ck_assert (a.filter_db == 4.5 && a.filter_bands == 6 && a.filter_probability == 0.3);
   g_key_file_free (kf);
   kf = keyfile ("[data]\nbackground_clips = 40\nbackground_seconds = 2.5\n"
       "background_label = room\n");
@@ -121,6 +123,8 @@ START_TEST (test_bad_values)
   expect_fail ("[augment]\ncrop_active_frames = maybe\n", TRUE, "crop_active_frames");
   expect_fail ("[augment]\nbackground_snr_db = 10;0\n", TRUE, "minimum is above");
   expect_fail ("[augment]\nbackground_probability = -1\n", TRUE, "background_probability");
+  expect_fail ("[augment]\nfilter_bands = 1\n", TRUE, "[augment] filter_bands");
+  expect_fail ("[augment]\nfilter_db = 50\n", TRUE, "[augment] filter_db");
   expect_fail ("[data]\nbackground_label = a,b\n", FALSE, "[data] background_label");
   expect_fail ("[data]\nbackground_clips = many\n", FALSE, "background_clips");
 }

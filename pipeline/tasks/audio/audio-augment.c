@@ -59,6 +59,9 @@ es_audio_augment_config_init (EsAudioAugmentConfig *c)
   c->freq_masks = 0;
   c->freq_mask_fraction = 0.1;
   c->mask_fill = ES_AUDIO_MASK_FILL_MEAN;
+  c->filter_db = 0.0;
+  c->filter_bands = 4;
+  c->filter_probability = 0.5;
   c->pool_size = 0;
   c->pool_probability = 0.75;
   c->pitch_semitones = 2.0;
@@ -94,7 +97,7 @@ check_config (const EsAudioAugmentConfig *c, GError **error)
     problem = "mixup alpha must be in [0, 100]";
   else if (!is_probability (c->mixup_probability) || !is_probability (c->pool_probability)
       || !is_probability (c->pitch_probability) || !is_probability (c->stretch_probability)
-      || !is_probability (c->noise_probability)
+      || !is_probability (c->noise_probability) || !is_probability (c->filter_probability)
       || !is_probability (c->background_probability))
     problem = "probabilities must be in [0, 1]";
   else if (c->time_masks > 100 || c->freq_masks > 100)
@@ -103,6 +106,10 @@ check_config (const EsAudioAugmentConfig *c, GError **error)
     problem = "freq_mask_fraction must be in [0, 1]";
   else if (es_audio_mask_fill_name (c->mask_fill) == NULL)
     problem = "unknown mask fill";
+  else if (!(c->filter_db >= 0.0 && c->filter_db <= 40.0))
+    problem = "filter_db must be in [0, 40]";
+  else if (c->filter_bands < 2 || c->filter_bands > ES_AUDIO_FILTER_MAX_BANDS)
+    problem = "filter_bands must be in [2, 16]";
   else if (c->pool_size > 64)
     problem = "pool size must be <= 64 variants per clip";
   else if (!(c->pitch_semitones >= 0.0 && c->pitch_semitones <= 12.0))
@@ -377,6 +384,39 @@ es_audio_mask_bins (float *x, size_t n_bins, size_t n_frames, size_t first, size
   }
 }
 
+void
+es_audio_filter_draw (EsRng *rng, double sample_rate, size_t n_bins, unsigned max_bands,
+    double max_db, float *gain)
+{
+  double mel_max = es_hz_to_mel (sample_rate / 2.0), bin_hz = sample_rate / (2.0 * (n_bins - 1));
+  double edge[ES_AUDIO_FILTER_MAX_BANDS + 1], db[ES_AUDIO_FILTER_MAX_BANDS + 1];
+  unsigned n = 2 + (unsigned) es_rng_below (rng, MAX (max_bands, 2) - 1), s = 0;
+
+  /* n bands: n + 1 corners on the mel scale, the two ends fixed, the rest
+   * uniform and sorted; a gain in dB at each corner */
+  edge[0] = 0.0;
+  edge[n] = mel_max;
+  for (unsigned i = 1; i < n; i++) {
+    double m = uniform_in (rng, 0.0, mel_max);
+    unsigned q = i;
+    while (q > 1 && edge[q - 1] > m) {
+      edge[q] = edge[q - 1];
+      q--;
+    }
+    edge[q] = m;
+  }
+  for (unsigned i = 0; i <= n; i++)
+    db[i] = uniform_in (rng, -max_db, max_db);
+  for (size_t j = 0; j < n_bins; j++) {
+    double m = es_hz_to_mel (j * bin_hz), t;
+    while (s + 1 < n && m > edge[s + 1])
+      s++;
+    t = edge[s + 1] > edge[s] ? (m - edge[s]) / (edge[s + 1] - edge[s]) : 0.0;
+    t = CLAMP (t, 0.0, 1.0);
+    gain[j] = (float) pow (10.0, ((1.0 - t) * db[s] + t * db[s + 1]) / 10.0);
+  }
+}
+
 /* ---- the hook --------------------------------------------------------------- */
 
 static void
@@ -416,6 +456,7 @@ es_audio_augment_batch (const EsDataset *train, const size_t *indices, size_t ba
   size_t size = es_audio_set_get_example_size (a->set), w = ac->window_frames;
   int k = train->n_classes;
   float *bg = c->background_probability > 0.0 ? g_new (float, size) : NULL;
+  float *filter = c->filter_db > 0.0 ? g_new (float, n_bins) : NULL;
 
   g_return_if_fail (train->input_size == size);
 
@@ -470,6 +511,12 @@ es_audio_augment_batch (const EsDataset *train, const size_t *indices, size_t ba
       for (size_t i = 0; i < size; i++)
         row[i] *= g;
     }
+    if (filter && es_rng_uniform (rng) < c->filter_probability) {
+      es_audio_filter_draw (rng, ac->frontend.sample_rate, n_bins, c->filter_bands,
+          c->filter_db, filter);
+      for (size_t i = 0; i < size; i++)
+        row[i] *= filter[i % n_bins];
+    }
   }
 
   if (targets) {
@@ -513,4 +560,5 @@ es_audio_augment_batch (const EsDataset *train, const size_t *indices, size_t ba
     for (size_t j = 0; j < batch; j++)
       draw_masks (a, x + j * size, rng);
   g_free (bg);
+  g_free (filter);
 }

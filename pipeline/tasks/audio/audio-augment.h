@@ -40,6 +40,13 @@
  *      case: sounds in a room's noise, often barely above it;
  *    - gain: uniform in +-gain_db dB. Exact on power spectra: every stage up to
  *      the FFT is linear, so a gain g on the waveform is g^2 on the power;
+ *    - filter (FilterAugment, Nam et al. 2022): with probability
+ *      filter_probability the window's bins are multiplied by a random smooth
+ *      curve (es_audio_filter_draw): 2 to filter_bands bands with edges drawn
+ *      on the mel scale, a gain uniform in +-filter_db dB at each edge, the
+ *      dB interpolated linearly (in mel) in between; the same curve for every
+ *      frame. Another microphone, room or voice colours a sound like this,
+ *      and the recordings of one speaker or one session share theirs;
  *    - mixup: with probability mixup_probability the window is mixed with
  *      another example of the batch (one of another class when
  *      mixup_between_classes, as between-class learning does; none in the batch:
@@ -99,6 +106,9 @@ typedef struct {
   unsigned freq_masks;          /* default 0 */
   double freq_mask_fraction;    /* largest width, share of the mel scale; default 0.1 */
   EsAudioMaskFill mask_fill;    /* default mean */
+  double filter_db;             /* +- at each band edge; 0 = off; default 0 */
+  unsigned filter_bands;        /* most bands of a curve (2 .. 16); default 4 */
+  double filter_probability;    /* default 0.5 */
   /* the pool */
   unsigned pool_size;           /* variants per clip; 0 = no pool; default 0 */
   double pool_probability;      /* share of draws from the pool; default 0.75 */
@@ -135,6 +145,13 @@ size_t es_audio_augment_get_bytes (const EsAudioAugment *augment);
 /* Variant v (0 .. pool_size - 1) of clip i; NULL without a pool. */
 const EsAudioSpectra *es_audio_augment_get_variant (const EsAudioAugment *augment, size_t clip,
     size_t v);
+
+#define ES_AUDIO_FILTER_MAX_BANDS 16
+
+/* Draws one random filter curve (see filter above) for @n_bins power bins
+ * from 0 Hz to @sample_rate / 2 into @gain (power factors, n_bins floats). */
+void es_audio_filter_draw (EsRng *rng, double sample_rate, size_t n_bins, unsigned max_bands,
+    double max_db, float *gain);
 
 /* The trainer's augmentation hook (EsAugmentFunc; user data: the
  * EsAudioAugment). @train must be a data set of es_audio_set_dataset () of the

@@ -17,7 +17,8 @@ static const char *const augment_keys[] = {
   "stretch", "stretch_probability", "noise_snr_db", "noise", "noise_probability",
   "mixup_alpha", "mixup_probability", "mixup", "time_masks", "time_mask_frames",
   "freq_masks", "freq_mask_fraction", "mask_fill", "pool_seed", "crop_active_frames",
-  "active_db", "background_probability", "background_snr_db", NULL
+  "active_db", "background_probability", "background_snr_db", "filter_db", "filter_bands",
+  "filter_probability", NULL
 };
 
 const char *const *
@@ -238,6 +239,11 @@ es_audio_recipe_read_augment (GKeyFile *kf, const char *file, const char *group,
   c->freq_mask_fraction = get_double (&rd, "freq_mask_fraction", c->freq_mask_fraction, 0.0,
       1.0);
   c->mask_fill = (EsAudioMaskFill) get_choice (&rd, "mask_fill", c->mask_fill, fills);
+  c->filter_db = get_double (&rd, "filter_db", c->filter_db, 0.0, 40.0);
+  c->filter_bands = (unsigned) get_uint (&rd, "filter_bands", c->filter_bands, 2,
+      ES_AUDIO_FILTER_MAX_BANDS);
+  c->filter_probability = get_double (&rd, "filter_probability", c->filter_probability, 0.0,
+      1.0);
   c->pool_seed = get_uint (&rd, "pool_seed", c->pool_seed, 0, G_MAXUINT64);
   c->crop_active_frames = get_choice (&rd, "crop_active_frames", c->crop_active_frames ? 1 : 0,
       booleans) == 1;

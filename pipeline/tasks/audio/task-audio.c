@@ -396,6 +396,9 @@ card_augment (gconstpointer settings)
         a->stretch_max, a->stretch_probability, es_audio_noise_colour_name (a->noise_colour),
         a->noise_snr_min, a->noise_snr_max, a->noise_probability);
   }
+  if (a->filter_db > 0)
+    g_string_append_printf (t, ", random filters (2-%u bands, +-%g dB) p %.2f", a->filter_bands,
+        a->filter_db, a->filter_probability);
   if (a->mixup_alpha > 0)
     g_string_append_printf (t, ", %s mixup (Beta %g) p %.2f", a->mixup_between_classes ?
         "between-class" : "", a->mixup_alpha, a->mixup_probability);
