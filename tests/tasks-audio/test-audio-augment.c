@@ -1,8 +1,8 @@
 /* Augmentation of audio windows, each effect measured: the pool's variants
  * (deterministic, stretched durations, pitch of a shifted tone), random crops as
  * exact slices, gain on power spectra (= gain on the waveform), random filter
- * curves, mixup weights
- * and soft targets, mask positions, widths and fills; the hook inside es_train. */
+ * curves, mixup weights and soft targets, mask positions, widths and fills; the
+ * hook inside es_train. */
 #include <check.h>
 #include <math.h>
 #include <string.h>
@@ -297,6 +297,7 @@ END_TEST
 START_TEST (test_filter)
 {
   size_t n_bins = 129, n_draws = 400, most_kinks = 0;
+  double bin_hz = RATE / (2.0 * (n_bins - 1));
   float *gain = g_new (float, n_bins);
   double *mean_db = g_new0 (double, n_bins), lo = INFINITY, hi = -INFINITY;
   EsRng rng;
@@ -313,8 +314,8 @@ START_TEST (test_filter)
     }
     /* second differences of dB over mel vanish inside a band */
     for (size_t j = 2; j < n_bins; j++) {
-      double m0 = es_hz_to_mel ((j - 2) * RATE / 256.0), m1 = es_hz_to_mel ((j - 1) * RATE / 256.0);
-      double m2 = es_hz_to_mel (j * RATE / 256.0);
+      double m0 = es_hz_to_mel ((j - 2) * bin_hz), m1 = es_hz_to_mel ((j - 1) * bin_hz);
+      double m2 = es_hz_to_mel (j * bin_hz);
       double s1 = 10 * (log10 (gain[j - 1]) - log10 (gain[j - 2])) / (m1 - m0);
       double s2 = 10 * (log10 (gain[j]) - log10 (gain[j - 1])) / (m2 - m1);
       if (fabs (s2 - s1) > 1e-4)
@@ -327,6 +328,12 @@ START_TEST (test_filter)
   ck_assert (lo >= -6.0 - 1e-4 && hi <= 6.0 + 1e-4);
   ck_assert (lo < -5.0 && hi > 5.0);
   ck_assert_uint_ge (most_kinks, 3);
+  /* more bands than the curve can hold are clamped, not written past its arrays */
+  for (int r = 0; r < 50; r++) {
+    es_audio_filter_draw (&rng, RATE, n_bins, 1000, 6.0, gain);
+    for (size_t j = 0; j < n_bins; j++)
+      ck_assert (fabs (10 * log10 (gain[j])) <= 6.0 + 1e-4);
+  }
   for (size_t j = 0; j < n_bins; j++)
     ck_assert_msg (fabs (mean_db[j]) < 1.0, "bin %zu: mean %.2f dB", j, mean_db[j]);
 

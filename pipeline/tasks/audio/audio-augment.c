@@ -388,9 +388,15 @@ void
 es_audio_filter_draw (EsRng *rng, double sample_rate, size_t n_bins, unsigned max_bands,
     double max_db, float *gain)
 {
-  double mel_max = es_hz_to_mel (sample_rate / 2.0), bin_hz = sample_rate / (2.0 * (n_bins - 1));
+  double mel_max = es_hz_to_mel (sample_rate / 2.0), bin_hz;
   double edge[ES_AUDIO_FILTER_MAX_BANDS + 1], db[ES_AUDIO_FILTER_MAX_BANDS + 1];
-  unsigned n = 2 + (unsigned) es_rng_below (rng, MAX (max_bands, 2) - 1), s = 0;
+  unsigned n, s = 0;
+
+  g_return_if_fail (n_bins >= 2);
+  bin_hz = sample_rate / (2.0 * (n_bins - 1));
+  /* the arrays hold ES_AUDIO_FILTER_MAX_BANDS bands whatever the caller asks */
+  max_bands = CLAMP (max_bands, 2, ES_AUDIO_FILTER_MAX_BANDS);
+  n = 2 + (unsigned) es_rng_below (rng, max_bands - 1);
 
   /* n bands: n + 1 corners on the mel scale, the two ends fixed, the rest
    * uniform and sorted; a gain in dB at each corner */

@@ -148,8 +148,9 @@ const EsAudioSpectra *es_audio_augment_get_variant (const EsAudioAugment *augmen
 
 #define ES_AUDIO_FILTER_MAX_BANDS 16
 
-/* Draws one random filter curve (see filter above) for @n_bins power bins
- * from 0 Hz to @sample_rate / 2 into @gain (power factors, n_bins floats). */
+/* Draws one random filter curve (see filter above) for @n_bins (>= 2) power
+ * bins from 0 Hz to @sample_rate / 2 into @gain (power factors, n_bins
+ * floats); @max_bands is clamped to [2, ES_AUDIO_FILTER_MAX_BANDS]. */
 void es_audio_filter_draw (EsRng *rng, double sample_rate, size_t n_bins, unsigned max_bands,
     double max_db, float *gain);
 
